@@ -1,0 +1,139 @@
+package dev.tcplife.jfr.agent;
+
+import java.lang.instrument.Instrumentation;
+
+import dev.tcplife.jfr.bpf.BpfException;
+import dev.tcplife.jfr.bpf.BpfObject;
+import dev.tcplife.jfr.bpf.LibBpf;
+import dev.tcplife.jfr.bpf.LibC;
+import dev.tcplife.jfr.bpf.PidNamespace;
+import dev.tcplife.jfr.bpf.ProgramConfig;
+import dev.tcplife.jfr.bpf.TcpSessionProgram;
+import dev.tcplife.jfr.jfr.JfrClock;
+import dev.tcplife.jfr.jfr.TcpSessionEmitter;
+import dev.tcplife.jfr.pipeline.SessionPipeline;
+import dev.tcplife.jfr.thread.JdkSocketInstrumentation;
+import dev.tcplife.jfr.thread.SocketFds;
+import dev.tcplife.jfr.thread.SocketOwners;
+
+/**
+ * Starts and stops tracing in this JVM; {@code dev.tcplife.jfr.boot.AgentLauncher} calls it through the agent's
+ * class loader.
+ *
+ * <p>Whatever fails (bad options, no libbpf, no privileges, an old kernel), the agent prints one line saying
+ * what is wrong and how to fix it, disables itself and leaves the application running.
+ */
+public final class Agent {
+    private static Agent running;
+
+    private final SessionPipeline pipeline;
+    private final JdkSocketInstrumentation instrumentation;
+    private final Thread shutdownHook;
+
+    private Agent(SessionPipeline pipeline, JdkSocketInstrumentation instrumentation) {
+        this.pipeline = pipeline;
+        this.instrumentation = instrumentation;
+        this.shutdownHook = new Thread(pipeline::drain, "tcplife-shutdown");
+    }
+
+    /** Called by the launcher for -javaagent and for attach; starting twice is harmless. Never throws. */
+    public static synchronized void start(String optionText, Instrumentation inst, boolean attached) {
+        if (running != null) {
+            AgentLog.info("already tracing TCP sessions; options ignored: " + optionText);
+            return;
+        }
+        AgentOptions options;
+        try {
+            options = AgentOptions.parse(optionText);
+        } catch (IllegalArgumentException e) {
+            AgentLog.error("tcplife is disabled: " + e.getMessage());
+            return;
+        }
+        AgentLog.setLevel(options.log());
+        try {
+            running = launch(options, inst);
+            Runtime.getRuntime().addShutdownHook(running.shutdownHook);
+            AgentLog.info("tracing the TCP sessions of pid " + ProcessHandle.current().pid()
+                    + (attached ? " (attached)" : ""));
+        } catch (BpfException e) {
+            AgentLog.error("tcplife cannot trace TCP sessions, the application runs on without it: " + e.getMessage());
+        } catch (UnsatisfiedLinkError e) {
+            AgentLog.error("tcplife cannot trace TCP sessions, the application runs on without it: libbpf not found ("
+                    + e.getMessage() + "); install libbpf1 (apt-get install libbpf1) or set the libbpf option");
+        } catch (Throwable e) {
+            AgentLog.error("tcplife cannot trace TCP sessions, the application runs on without it: " + e);
+        }
+    }
+
+    /** Stops tracing and releases every kernel object and every class change the agent made. */
+    public static synchronized void stop() {
+        if (running != null) {
+            Agent agent = running;
+            running = null;
+            try {
+                Runtime.getRuntime().removeShutdownHook(agent.shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway
+            }
+            agent.close();
+        }
+    }
+
+    private static Agent launch(AgentOptions options, Instrumentation inst) throws Exception {
+        long pid = ProcessHandle.current().pid();
+        LibC libc = LibC.load();
+        LibBpf libbpf = LibBpf.load(options.libbpf());
+        if (AgentLog.debugEnabled()) {
+            BpfObject.setVerboseLog(AgentLog::debug);
+        }
+
+        /* The Java side first: sockets the JVM opens from now on are noted with their thread */
+        SocketOwners owners = new SocketOwners(SocketFds.open(inst, libc));
+        JdkSocketInstrumentation instrumentation = null;
+        if (options.threads()) {
+            instrumentation = JdkSocketInstrumentation.install(inst, owners);
+        }
+        try {
+            /* The kernel program, filtering on this JVM */
+            ProgramConfig config = new ProgramConfig(pid, PidNamespace.current(), options.family().mask,
+                    options.localPorts(), options.remotePorts(), options.maxSessions(), options.ringBufferBytes());
+            TcpSessionProgram program = TcpSessionProgram.load(libbpf, libc, config);
+
+            /* JFR: the clock to date sessions, then the reader thread */
+            JfrClock clock = openClock(inst);
+            TcpSessionEmitter emitter = emitter(clock, pid);
+            SessionPipeline pipeline = SessionPipeline.start(program, owners, emitter, clock, options.pollMillis());
+            return new Agent(pipeline, instrumentation);
+        } catch (Exception | Error e) {
+            if (instrumentation != null) {
+                instrumentation.close();
+            }
+            throw e;
+        }
+    }
+
+    private static JfrClock openClock(Instrumentation inst) {
+        try {
+            return JfrClock.open(inst);
+        } catch (IllegalStateException e) {
+            AgentLog.warn(e.getMessage());
+            return null;
+        }
+    }
+
+    private static TcpSessionEmitter emitter(JfrClock clock, long pid) {
+        try {
+            return TcpSessionEmitter.create(clock, pid);
+        } catch (IllegalStateException e) {
+            AgentLog.warn("sessions are dated when the agent reads them, not when they happened: " + e.getMessage());
+            return TcpSessionEmitter.datedWhenRead(pid);
+        }
+    }
+
+    private void close() {
+        if (instrumentation != null) {
+            instrumentation.close();
+        }
+        pipeline.close();
+    }
+}

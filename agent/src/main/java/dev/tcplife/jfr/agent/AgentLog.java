@@ -1,0 +1,42 @@
+package dev.tcplife.jfr.agent;
+
+/**
+ * The agent's messages, one line each on standard error with a {@code [tcplife]} prefix. Deliberately not
+ * java.util.logging: an agent must not initialize the application's logging.
+ */
+public final class AgentLog {
+    private static volatile AgentOptions.LogLevel level = AgentOptions.LogLevel.WARN;
+
+    private AgentLog() {
+    }
+
+    static void setLevel(AgentOptions.LogLevel newLevel) {
+        level = newLevel;
+    }
+
+    public static boolean debugEnabled() {
+        return level.compareTo(AgentOptions.LogLevel.DEBUG) >= 0;
+    }
+
+    public static void error(String message) {
+        print(AgentOptions.LogLevel.ERROR, message);
+    }
+
+    public static void warn(String message) {
+        print(AgentOptions.LogLevel.WARN, message);
+    }
+
+    public static void info(String message) {
+        print(AgentOptions.LogLevel.INFO, message);
+    }
+
+    public static void debug(String message) {
+        print(AgentOptions.LogLevel.DEBUG, message);
+    }
+
+    private static void print(AgentOptions.LogLevel messageLevel, String message) {
+        if (level.compareTo(messageLevel) >= 0) {
+            System.err.println("[tcplife] " + messageLevel + ": " + message);
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package dev.tcplife.jfr.agent;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The agent's options: {@code -javaagent:tcplife-agent.jar=key=value,key=value}, the same string that
+ * {@code java -jar tcplife-agent.jar attach <pid> ...} passes on. One grammar for both, parsed here.
+ *
+ * <p>A malformed or unknown option is an {@link IllegalArgumentException} whose message names the option and
+ * what it accepts.
+ */
+public record AgentOptions(
+        int[] localPorts,
+        int[] remotePorts,
+        Family family,
+        boolean threads,
+        int maxSessions,
+        int ringBufferBytes,
+        long pollMillis,
+        String libbpf,
+        LogLevel log) {
+
+    public enum Family {
+        ALL(3), IPV4(1), IPV6(2);
+
+        /** Bits of tcp_session_config.family_mask. */
+        public final int mask;
+
+        Family(int mask) {
+            this.mask = mask;
+        }
+    }
+
+    public enum LogLevel {
+        ERROR, WARN, INFO, DEBUG
+    }
+
+    static final int MAX_PORTS_PER_FILTER = 8;
+
+    /** Each option with what it accepts, as --help and error messages print them. */
+    static final Map<String, String> HELP = new LinkedHashMap<>();
+
+    static {
+        HELP.put("lport", "a local port 1-65535; repeat for up to 8 ports (lport=80,lport=443); default: all");
+        HELP.put("rport", "a remote port 1-65535; repeat for up to 8 ports; default: all");
+        HELP.put("family", "all, ipv4 or ipv6 (IPv4 includes ::ffff:a.b.c.d on dual-stack sockets); default: all");
+        HELP.put("threads", "on or off: name the Java thread that connected or accepted (instruments JDK socket classes); default: on");
+        HELP.put("maxsessions", "sessions the kernel follows at once, 1024-4194304; default: 65536");
+        HELP.put("ringbuffer", "kernel buffer for finished sessions, a power of two from 64k to 256m; default: 1m");
+        HELP.put("poll", "how often finished sessions are read, 1ms-1s (e.g. 20ms); default: 20ms");
+        HELP.put("libbpf", "path of the libbpf shared library; default: the system's libbpf.so.1, else libbpf.so.0");
+        HELP.put("log", "error, warn, info or debug; default: warn");
+    }
+
+    public static AgentOptions defaults() {
+        return parse(null);
+    }
+
+    public static AgentOptions parse(String text) {
+        List<Integer> localPorts = new ArrayList<>();
+        List<Integer> remotePorts = new ArrayList<>();
+        Family family = Family.ALL;
+        boolean threads = true;
+        int maxSessions = 65536;
+        int ringBufferBytes = 1 << 20;
+        long pollMillis = 20;
+        String libbpf = null;
+        LogLevel log = LogLevel.WARN;
+
+        if (text != null && !text.isBlank()) {
+            for (String item : text.split(",")) {
+                String option = item.strip();
+                if (option.isEmpty()) {
+                    continue;
+                }
+                int equals = option.indexOf('=');
+                String key = (equals < 0 ? option : option.substring(0, equals)).strip().toLowerCase(Locale.ROOT);
+                if (!HELP.containsKey(key)) {
+                    throw new IllegalArgumentException("unknown option '" + key + "'; valid options: " + String.join(", ", HELP.keySet()));
+                }
+                if (equals < 0) {
+                    throw invalid(key, "(no value)");
+                }
+                String value = option.substring(equals + 1).strip();
+                switch (key) {
+                    case "lport" -> addPort(localPorts, key, value);
+                    case "rport" -> addPort(remotePorts, key, value);
+                    case "family" -> family = choice(Family.class, key, value);
+                    case "threads" -> threads = onOff(key, value);
+                    case "maxsessions" -> maxSessions = (int) number(key, value, 1024, 4 << 20);
+                    case "ringbuffer" -> ringBufferBytes = powerOfTwo(key, value);
+                    case "poll" -> pollMillis = millis(key, value);
+                    case "libbpf" -> libbpf = nonEmpty(key, value);
+                    case "log" -> log = choice(LogLevel.class, key, value);
+                    default -> throw new AssertionError(key);
+                }
+            }
+        }
+        return new AgentOptions(toArray(localPorts), toArray(remotePorts), family, threads, maxSessions,
+                ringBufferBytes, pollMillis, libbpf, log);
+    }
+
+    /** One line per option: what --help and the README show. */
+    public static String help() {
+        StringBuilder text = new StringBuilder();
+        HELP.forEach((key, accepts) -> text.append(String.format("  %-12s %s%n", key, accepts)));
+        return text.toString();
+    }
+
+    private static IllegalArgumentException invalid(String key, String value) {
+        return new IllegalArgumentException("invalid value '" + value + "' for option '" + key + "': expected " + HELP.get(key));
+    }
+
+    private static void addPort(List<Integer> ports, String key, String value) {
+        if (ports.size() == MAX_PORTS_PER_FILTER) {
+            throw new IllegalArgumentException("too many '" + key + "' options: at most " + MAX_PORTS_PER_FILTER);
+        }
+        ports.add((int) number(key, value, 1, 65535));
+    }
+
+    private static long number(String key, String value, long min, long max) {
+        try {
+            long number = Long.parseLong(value);
+            if (number >= min && number <= max) {
+                return number;
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the option's accepted values
+        }
+        throw invalid(key, value);
+    }
+
+    private static <E extends Enum<E>> E choice(Class<E> type, String key, String value) {
+        try {
+            return Enum.valueOf(type, value.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw invalid(key, value);
+        }
+    }
+
+    private static boolean onOff(String key, String value) {
+        switch (value.toLowerCase(Locale.ROOT)) {
+            case "on", "true", "yes" -> {
+                return true;
+            }
+            case "off", "false", "no" -> {
+                return false;
+            }
+            default -> throw invalid(key, value);
+        }
+    }
+
+    private static int powerOfTwo(String key, String value) {
+        String lower = value.toLowerCase(Locale.ROOT);
+        long unit = lower.endsWith("k") ? 1 << 10 : lower.endsWith("m") ? 1 << 20 : 1;
+        String digits = unit == 1 ? lower : lower.substring(0, lower.length() - 1);
+        long bytes;
+        try {
+            bytes = Long.parseLong(digits) * unit;
+        } catch (NumberFormatException e) {
+            throw invalid(key, value);
+        }
+        if (bytes < 64 << 10 || bytes > 256 << 20 || Long.bitCount(bytes) != 1) {
+            throw invalid(key, value);
+        }
+        return (int) bytes;
+    }
+
+    private static long millis(String key, String value) {
+        String lower = value.toLowerCase(Locale.ROOT);
+        long millis;
+        try {
+            if (lower.endsWith("ms")) {
+                millis = Long.parseLong(lower.substring(0, lower.length() - 2));
+            } else if (lower.endsWith("s")) {
+                millis = Long.parseLong(lower.substring(0, lower.length() - 1)) * 1000;
+            } else {
+                throw invalid(key, value);
+            }
+        } catch (NumberFormatException e) {
+            throw invalid(key, value);
+        }
+        if (millis < 1 || millis > 1000) {
+            throw invalid(key, value);
+        }
+        return millis;
+    }
+
+    private static String nonEmpty(String key, String value) {
+        if (value.isEmpty()) {
+            throw invalid(key, value);
+        }
+        return value;
+    }
+
+    private static int[] toArray(List<Integer> list) {
+        return list.stream().mapToInt(Integer::intValue).toArray();
+    }
+}

@@ -1,0 +1,87 @@
+package dev.tcplife.jfr.boot;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.MalformedURLException;
+import java.net.URL;
+import java.security.CodeSource;
+import java.security.ProtectionDomain;
+import java.security.cert.Certificate;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+
+/**
+ * Loads the agent's implementation and its third-party libraries from {@value #PREFIX} inside the agent jar.
+ *
+ * <p>No class loader of the application can see these classes, and their parent is the platform class loader,
+ * so the application's own copies of the same libraries (jnr-ffi, jffi, asm, Byte Buddy) never meet ours.
+ * The third-party packages are also relocated at build time; jffi keeps its package because its native
+ * library binds to it by name, and this loader is what keeps it apart.
+ */
+final class AgentClassLoader extends ClassLoader {
+    static final String PREFIX = "TCPLIFE-INF/classes/";
+
+    static {
+        registerAsParallelCapable();
+    }
+
+    private final JarFile jar;
+    private final String jarUrl;
+    private final ProtectionDomain protectionDomain;
+
+    AgentClassLoader(File jarFile) throws IOException {
+        super("tcplife", ClassLoader.getPlatformClassLoader());
+        this.jar = new JarFile(jarFile, false);
+        this.jarUrl = jarFile.toURI().toURL().toString();
+        URL location = jarFile.toURI().toURL();
+        this.protectionDomain = new ProtectionDomain(new CodeSource(location, (Certificate[]) null), null, this, null);
+    }
+
+    @Override
+    protected Class<?> findClass(String name) throws ClassNotFoundException {
+        JarEntry entry = jar.getJarEntry(PREFIX + name.replace('.', '/') + ".class");
+        if (entry == null) {
+            throw new ClassNotFoundException(name);
+        }
+        byte[] bytes;
+        try (InputStream in = jar.getInputStream(entry)) {
+            bytes = in.readAllBytes();
+        } catch (IOException e) {
+            throw new ClassNotFoundException(name, e);
+        }
+        int lastDot = name.lastIndexOf('.');
+        if (lastDot > 0) {
+            String packageName = name.substring(0, lastDot);
+            if (getDefinedPackage(packageName) == null) {
+                try {
+                    definePackage(packageName, null, null, null, null, null, null, null);
+                } catch (IllegalArgumentException raced) {
+                    // another thread defined it first
+                }
+            }
+        }
+        return defineClass(name, bytes, 0, bytes.length, protectionDomain);
+    }
+
+    @Override
+    protected URL findResource(String name) {
+        if (jar.getJarEntry(PREFIX + name) == null) {
+            return null;
+        }
+        try {
+            return new URL("jar:" + jarUrl + "!/" + PREFIX + name);
+        } catch (MalformedURLException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    protected Enumeration<URL> findResources(String name) {
+        URL url = findResource(name);
+        return url == null ? Collections.emptyEnumeration() : Collections.enumeration(Collections.singletonList(url));
+    }
+}

@@ -1,0 +1,172 @@
+package dev.tcplife.jfr.bpf;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.function.Consumer;
+
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+
+/**
+ * One BPF object file, opened, configured, loaded into the kernel and attached through libbpf.
+ *
+ * <p>Use it in the order libbpf requires: {@link #open}, then {@link #setMaxEntries} and {@link #setInitialValue}
+ * while not yet loaded, then {@link #load}, then {@link #attachRawTracepoint} and {@link #mapFd}. Closing detaches
+ * every link and releases every kernel object the file created; nothing is pinned, so nothing outlives the JVM
+ * either. Not thread-safe.
+ */
+public final class BpfObject implements AutoCloseable {
+    private static final int EPERM = 1;
+    private static final int EACCES = 13;
+
+    private final LibBpf lib;
+    private final Runtime runtime;
+    private final Pointer object;
+    /** libbpf reads the ELF image from this memory until the object is loaded. */
+    private final Pointer image;
+    private final Deque<Pointer> links = new ArrayDeque<>();
+    private boolean loaded;
+    private boolean closed;
+
+    private BpfObject(LibBpf lib, Pointer object, Pointer image) {
+        this.lib = lib;
+        this.runtime = Runtime.getRuntime(lib);
+        this.object = object;
+        this.image = image;
+    }
+
+    /**
+     * Opens an object file held in memory; {@code name} prefixes its internal maps (as bpftool shows them).
+     *
+     * @throws BpfException when libbpf cannot parse the file
+     */
+    public static BpfObject open(LibBpf lib, byte[] elf, String name) throws BpfException {
+        LibBpfLog.install(lib);
+        Runtime runtime = Runtime.getRuntime(lib);
+        Pointer image = Memory.allocateDirect(runtime, elf.length, true);
+        image.put(0, elf, 0, elf.length);
+        byte[] nameBytes = (name + "\0").getBytes(StandardCharsets.US_ASCII);
+        Pointer objectName = Memory.allocateDirect(runtime, nameBytes.length, true);
+        objectName.put(0, nameBytes, 0, nameBytes.length);
+        // struct bpf_object_open_opts, as far as object_name: libbpf accepts a prefix of the struct.
+        Pointer options = Memory.allocateDirect(runtime, 16, true);
+        options.putLong(0, 16);
+        options.putPointer(8, objectName);
+        Pointer object = lib.bpf_object__open_mem(image, elf.length, options);
+        if (object == null) {
+            throw failure("open BPF object " + name, runtime.getLastError());
+        }
+        return new BpfObject(lib, object, image);
+    }
+
+    /** Sizes a map before loading; a map's capacity is fixed once loaded. */
+    public void setMaxEntries(String map, int maxEntries) throws BpfException {
+        requireLoaded(false);
+        int error = lib.bpf_map__set_max_entries(map(map), maxEntries);
+        if (error < 0) {
+            throw failure("size map " + map + " to " + maxEntries + " entries", -error);
+        }
+    }
+
+    /** Sets the initial contents of a map before loading: for {@code .rodata}, the program's constants. */
+    public void setInitialValue(String map, byte[] value) throws BpfException {
+        requireLoaded(false);
+        int error = lib.bpf_map__set_initial_value(map(map), value, value.length);
+        if (error < 0) {
+            throw failure("set the initial value of map " + map, -error);
+        }
+    }
+
+    /** Creates the maps and loads the programs into the kernel, where the verifier checks them. */
+    public void load() throws BpfException {
+        requireLoaded(false);
+        LibBpfLog.clear();
+        int error = lib.bpf_object__load(object);
+        if (error < 0) {
+            throw failure("load and verify BPF object", -error);
+        }
+        loaded = true;
+    }
+
+    /**
+     * Attaches a program to a raw tracepoint (BPF_RAW_TRACEPOINT_OPEN: no tracefs needed). The link lives until
+     * {@link #close}.
+     */
+    public void attachRawTracepoint(String program, String tracepoint) throws BpfException {
+        requireLoaded(true);
+        Pointer prog = lib.bpf_object__find_program_by_name(object, program);
+        if (prog == null) {
+            throw new BpfException("attach " + program + ": no such program in the object");
+        }
+        LibBpfLog.clear();
+        Pointer link = lib.bpf_program__attach_raw_tracepoint(prog, tracepoint);
+        if (link == null) {
+            throw failure("attach " + program + " to raw tracepoint " + tracepoint, runtime.getLastError());
+        }
+        links.push(link);
+    }
+
+    /** The file descriptor of a loaded map, owned by this object. */
+    public int mapFd(String map) throws BpfException {
+        requireLoaded(true);
+        int fd = lib.bpf_map__fd(map(map));
+        if (fd < 0) {
+            throw failure("find the file descriptor of map " + map, -fd);
+        }
+        return fd;
+    }
+
+    public LibBpf lib() {
+        return lib;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        while (!links.isEmpty()) {
+            lib.bpf_link__destroy(links.pop());
+        }
+        lib.bpf_object__close(object);
+        // image is freed by the garbage collector once this object is gone
+    }
+
+    private Pointer map(String name) throws BpfException {
+        Pointer map = lib.bpf_object__find_map_by_name(object, name);
+        if (map == null) {
+            throw new BpfException("no map named " + name + " in the BPF object");
+        }
+        return map;
+    }
+
+    private void requireLoaded(boolean expected) {
+        if (closed) {
+            throw new IllegalStateException("BPF object is closed");
+        }
+        if (loaded != expected) {
+            throw new IllegalStateException(expected ? "BPF object is not loaded yet" : "BPF object is already loaded");
+        }
+    }
+
+    /** A failed step: its name, errno, a remedy where one is known, and libbpf's own last words. */
+    static BpfException failure(String step, int errno) {
+        StringBuilder message = new StringBuilder(step).append(" failed: ").append(Errno.name(errno));
+        if (errno == EPERM || errno == EACCES) {
+            message.append(" (run the JVM as root, or grant it CAP_BPF and CAP_PERFMON)");
+        }
+        String detail = LibBpfLog.firstWarning();
+        if (detail != null) {
+            message.append("; libbpf: ").append(detail);
+        }
+        return new BpfException(message.toString());
+    }
+
+    /** Routes libbpf's messages to {@code sink}; warnings are kept for error messages either way. */
+    public static void setVerboseLog(Consumer<String> sink) {
+        LibBpfLog.verbose(sink);
+    }
+}

@@ -1,0 +1,34 @@
+package dev.tcplife.jfr.bpf;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Pointer;
+import jnr.ffi.annotations.Out;
+import jnr.ffi.annotations.SaveError;
+
+/** The few C library calls the agent needs, by their C names. */
+public interface LibC {
+    int PROT_READ = 0x1;
+    int PROT_WRITE = 0x2;
+    int MAP_SHARED = 0x01;
+    /** {@code struct stat} is 144 bytes on x86_64 and 128 on aarch64; st_ino is at offset 8 on both. */
+    int STAT_SIZE = 256;
+    int STAT_INO_OFFSET = 8;
+
+    @SaveError
+    Pointer mmap(Pointer address, long length, int protection, int flags, int fd, long offset);
+
+    int munmap(Pointer address, long length);
+
+    int getpagesize();
+
+    @SaveError
+    int fstat(int fd, @Out byte[] stat);
+
+    int gettid();
+
+    int vsnprintf(@Out byte[] buffer, long size, Pointer format, Pointer args);
+
+    static LibC load() {
+        return LibraryLoader.create(LibC.class).failImmediately().load("c");
+    }
+}

@@ -1,0 +1,123 @@
+package dev.tcplife.jfr.jfr;
+
+import java.io.IOException;
+import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Converts the kernel's CLOCK_MONOTONIC nanoseconds ({@code bpf_ktime_get_ns()}) into JFR ticks, the unit of
+ * every event's start time and duration, so that sessions sit on the recording's timeline where they happened.
+ *
+ * <p>JFR's ticks are either CLOCK_MONOTONIC nanoseconds minus an offset, or, on x86 hosts with an invariant TSC,
+ * raw TSC cycles. Both are read here through {@code jdk.jfr.internal.JVM.counterTime()}: an anchor pair
+ * (monotonic, ticks) is sampled with the tightest bracket of a few tries, and the rate between anchors taken
+ * at least a second apart replaces the nominal tick frequency, which absorbs TSC drift against NTP-slewed
+ * CLOCK_MONOTONIC. In a time namespace, the JVM's monotonic clock is offset from the kernel's; the offset in
+ * /proc/self/timens_offsets is added back.
+ */
+public final class JfrClock {
+    private static final int SAMPLES = 7;
+    private static final long MIN_RATE_BASE_NANOS = 1_000_000_000L;
+
+    private final MethodHandle counterTime;
+    private final long timeNamespaceOffsetNanos;
+    private volatile Anchor anchor;
+
+    private record Anchor(long nanos, long ticks, double ticksPerNano) {
+    }
+
+    private JfrClock(MethodHandle counterTime, double ticksPerNano, long timeNamespaceOffsetNanos) throws Throwable {
+        this.counterTime = counterTime;
+        this.timeNamespaceOffsetNanos = timeNamespaceOffsetNanos;
+        long[] sample = sample();
+        this.anchor = new Anchor(sample[0], sample[1], ticksPerNano);
+    }
+
+    /**
+     * Opens JFR's clock to the agent.
+     *
+     * @throws IllegalStateException when this JDK's JFR has no usable tick counter
+     */
+    public static JfrClock open(Instrumentation instrumentation) {
+        try {
+            Module jfr = Class.forName("jdk.jfr.Event").getModule();
+            instrumentation.redefineModule(jfr, Set.of(), Map.of(),
+                    Map.of("jdk.jfr.internal", Set.of(JfrClock.class.getModule())), Set.of(), Map.of());
+            Class<?> jvm = Class.forName("jdk.jfr.internal.JVM");
+            MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(jvm, MethodHandles.lookup());
+            MethodHandle counterTime = lookup.findStatic(jvm, "counterTime", MethodType.methodType(long.class));
+            var frequencyMethod = jvm.getMethod("getTicksFrequency");
+            long frequency = Modifier.isStatic(frequencyMethod.getModifiers())
+                    ? (long) frequencyMethod.invoke(null)
+                    : (long) frequencyMethod.invoke(jvm.getMethod("getJVM").invoke(null));
+            return new JfrClock(counterTime, frequency / 1e9, timeNamespaceOffsetNanos());
+        } catch (Throwable e) {
+            throw new IllegalStateException("JFR's tick counter (jdk.jfr.internal.JVM.counterTime) is not usable here: " + e, e);
+        }
+    }
+
+    /** JFR ticks at the kernel's CLOCK_MONOTONIC time {@code kernelNanos}. */
+    public long toTicks(long kernelNanos) {
+        Anchor a = anchor;
+        return a.ticks + Math.round((kernelNanos + timeNamespaceOffsetNanos - a.nanos) * a.ticksPerNano);
+    }
+
+    /** JFR ticks for a span of {@code nanos} nanoseconds. */
+    public long spanTicks(long nanos) {
+        return Math.round(nanos * anchor.ticksPerNano);
+    }
+
+    /** Takes a new anchor; once a second or more has passed since the last one, also measures the rate. */
+    public void recalibrate() {
+        try {
+            Anchor previous = anchor;
+            long[] sample = sample();
+            long elapsed = sample[0] - previous.nanos;
+            double rate = elapsed >= MIN_RATE_BASE_NANOS
+                    ? (double) (sample[1] - previous.ticks) / elapsed
+                    : previous.ticksPerNano;
+            anchor = new Anchor(sample[0], sample[1], rate);
+        } catch (Throwable e) {
+            // keep the previous anchor: stale by microseconds at worst
+        }
+    }
+
+    /** A (monotonic nanos, ticks) pair read as close together as the machine allows. */
+    private long[] sample() throws Throwable {
+        long bestWidth = Long.MAX_VALUE;
+        long[] best = new long[2];
+        for (int i = 0; i < SAMPLES; i++) {
+            long before = System.nanoTime();
+            long ticks = (long) counterTime.invokeExact();
+            long after = System.nanoTime();
+            if (after - before < bestWidth) {
+                bestWidth = after - before;
+                best[0] = before + (after - before) / 2;
+                best[1] = ticks;
+            }
+        }
+        return best;
+    }
+
+    /** The monotonic offset of this process's time namespace, 0 outside one. */
+    static long timeNamespaceOffsetNanos() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/timens_offsets"))) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields.length == 3 && (fields[0].equals("monotonic") || fields[0].equals("1"))) {
+                    return Long.parseLong(fields[1]) * 1_000_000_000L + Long.parseLong(fields[2]);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no time namespaces on this kernel
+        }
+        return 0;
+    }
+}

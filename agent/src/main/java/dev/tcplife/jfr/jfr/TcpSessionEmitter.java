@@ -1,0 +1,124 @@
+package dev.tcplife.jfr.jfr;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+import jdk.jfr.EventType;
+import jdk.jfr.FlightRecorder;
+
+import dev.tcplife.jfr.record.TcpSession;
+import dev.tcplife.jfr.thread.SocketOwners.Owner;
+
+/**
+ * Turns finished sessions into {@code tcplife.TcpSession} events, dated when the sessions really happened.
+ *
+ * <p>The public {@link jdk.jfr.Event} API can only date an event "now". The JVM adds the private fields
+ * {@code startTime} and {@code duration} (JFR ticks) to every event class, and the generated {@code commit()}
+ * keeps non-zero values: setting them on this agent's own event class puts a session where it was. This is
+ * checked once when the emitter is created; without it (or without {@link JfrClock}) events are dated when the
+ * agent reads them, as the README says.
+ */
+public final class TcpSessionEmitter {
+    private final JfrClock clock;
+    private final long pid;
+    private final VarHandle startTime;
+    private final VarHandle duration;
+    private final EventType eventType;
+    /** Written by the reader thread only; read by JFR's periodic thread for the statistics event. */
+    private volatile long recorded;
+    private volatile long belowThreshold;
+
+    private TcpSessionEmitter(JfrClock clock, long pid, VarHandle startTime, VarHandle duration) {
+        this.clock = clock;
+        this.pid = pid;
+        this.startTime = startTime;
+        this.duration = duration;
+        this.eventType = EventType.getEventType(TcpSessionEvent.class);
+    }
+
+    /**
+     * @param clock JFR's clock, or null when it is not usable on this JDK
+     * @throws IllegalStateException with the reason when events cannot be dated in the past; the caller may
+     *     fall back to {@link #datedWhenRead}
+     */
+    public static TcpSessionEmitter create(JfrClock clock, long pid) {
+        FlightRecorder.register(TcpSessionEvent.class);
+        if (clock == null) {
+            throw new IllegalStateException("JFR's clock is not available");
+        }
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(TcpSessionEvent.class, MethodHandles.lookup());
+            return new TcpSessionEmitter(clock, pid,
+                    lookup.findVarHandle(TcpSessionEvent.class, "startTime", long.class),
+                    lookup.findVarHandle(TcpSessionEvent.class, "duration", long.class));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("this JDK adds no startTime/duration fields to event classes: " + e, e);
+        }
+    }
+
+    /** The fallback: events carry the time the agent read them, up to the poll interval after TCP_CLOSE. */
+    public static TcpSessionEmitter datedWhenRead(long pid) {
+        FlightRecorder.register(TcpSessionEvent.class);
+        return new TcpSessionEmitter(null, pid, null, null);
+    }
+
+    /** Whether any running recording wants the event: when none does, the agent skips the work. */
+    public boolean enabled() {
+        return eventType.isEnabled();
+    }
+
+    public boolean datesSessions() {
+        return clock != null;
+    }
+
+    /** Commits one session on the calling thread; {@code owner} may be null. */
+    public void emit(TcpSession session, Owner owner) {
+        TcpSessionEvent event = new TcpSessionEvent();
+        if (!event.isEnabled()) {
+            return;
+        }
+        event.pid = pid;
+        event.role = session.role();
+        event.family = session.family();
+        event.localAddress = session.localAddress();
+        event.localPort = session.localPort();
+        event.remoteAddress = session.remoteAddress();
+        event.remotePort = session.remotePort();
+        event.bytesSent = session.bytesSent();
+        event.bytesReceived = session.bytesReceived();
+        event.closeInitiator = session.closeInitiator();
+        event.reset = session.reset();
+        event.established = session.established();
+        event.error = session.error();
+        event.javaThread = owner == null ? null : owner.thread();
+        event.osThreadId = session.ownerTid() != 0 ? session.ownerTid() : owner == null ? 0 : owner.osThreadId();
+        long connectNanos = session.connectNanos();
+        event.connectTime = connectNanos >= 0 ? connectNanos : Long.MIN_VALUE;
+        event.smoothedRtt = session.established() ? session.smoothedRttMicros() : Long.MIN_VALUE;
+        event.retransmittedSegments = session.retransmittedSegments();
+        event.startObserved = session.startObserved();
+        event.socketId = session.socketInode();
+        if (clock != null) {
+            long start = clock.toTicks(session.startNanos());
+            startTime.set(event, start);
+            // a zero duration would make commit() measure "now - start" instead
+            duration.set(event, Math.max(1, clock.toTicks(session.endNanos()) - start));
+        }
+        if (event.shouldCommit()) {
+            event.commit();
+            recorded++;
+        } else {
+            belowThreshold++;
+        }
+    }
+
+    /** Events committed so far. */
+    public long recorded() {
+        return recorded;
+    }
+
+    /** Sessions not committed because they were shorter than the event's threshold. */
+    public long belowThreshold() {
+        return belowThreshold;
+    }
+}

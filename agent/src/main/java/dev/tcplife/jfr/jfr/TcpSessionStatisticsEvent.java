@@ -1,0 +1,47 @@
+package dev.tcplife.jfr.jfr;
+
+import jdk.jfr.Category;
+import jdk.jfr.Description;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.Period;
+import jdk.jfr.StackTrace;
+
+/**
+ * The agent's own bookkeeping, periodically: what it emitted, and everything it could not, so that a recording
+ * never silently misses sessions. All counts are totals since tracing began.
+ */
+@Name(TcpSessionStatisticsEvent.NAME)
+@Label("TCP Session Tracing Statistics")
+@Category({"Network", "TCP"})
+@Description("Totals of the tcplife agent since tracing began: sessions recorded, and any lost or not tracked")
+@Period("5 s")
+@StackTrace(false)
+public class TcpSessionStatisticsEvent extends Event {
+    public static final String NAME = "tcplife.Statistics";
+
+    @Label("Sessions Recorded")
+    @Description("Sessions committed as tcplife.TcpSession events")
+    public long sessionsRecorded;
+
+    @Label("Sessions Lost")
+    @Description("Finished sessions dropped because the kernel ring buffer was full (raise the ringbuffer option)")
+    public long sessionsLost;
+
+    @Label("Sessions Not Tracked")
+    @Description("Sessions of this JVM the kernel could not follow because its session table was full (raise maxsessions)")
+    public long sessionsNotTracked;
+
+    @Label("Listeners Not Tracked")
+    @Description("Listening sockets of this JVM the kernel could not follow: their sessions are missing")
+    public long listenersNotTracked;
+
+    @Label("Sessions Filtered")
+    @Description("Sessions left out by the port and family options")
+    public long sessionsFiltered;
+
+    @Label("Sessions Below Threshold")
+    @Description("Sessions left out because they were shorter than the event's threshold")
+    public long sessionsBelowThreshold;
+}

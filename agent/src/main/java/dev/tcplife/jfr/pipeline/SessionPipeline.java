@@ -1,0 +1,155 @@
+package dev.tcplife.jfr.pipeline;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import jdk.jfr.FlightRecorder;
+
+import dev.tcplife.jfr.agent.AgentLog;
+import dev.tcplife.jfr.bpf.TcpSessionProgram;
+import dev.tcplife.jfr.bpf.TcpSessionProgram.Counter;
+import dev.tcplife.jfr.jfr.JfrClock;
+import dev.tcplife.jfr.jfr.TcpSessionEmitter;
+import dev.tcplife.jfr.jfr.TcpSessionStatisticsEvent;
+import dev.tcplife.jfr.record.TcpSession;
+import dev.tcplife.jfr.record.TcpSessionDecoder;
+import dev.tcplife.jfr.thread.SocketOwners;
+import dev.tcplife.jfr.thread.SocketOwners.Owner;
+
+/**
+ * The agent's data flow, the one file to read first:
+ *
+ * <pre>
+ *   kernel program (TcpSessionProgram) -> ring buffer (RingBufferReader) -> decode (TcpSessionDecoder)
+ *     -> resolve the opening thread (SocketOwners) -> JFR event (TcpSessionEmitter)
+ * </pre>
+ *
+ * One daemon thread, "tcplife-sessions", reads the ring buffer every poll interval: the kernel never wakes it,
+ * which would cost more than the sessions themselves. Closing stops the thread after a last read and releases
+ * the kernel program.
+ */
+public final class SessionPipeline implements AutoCloseable {
+    /** A server session can end (say, by a reset) an instant before the JDK's accept returns and names its thread. */
+    private static final long OWNER_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long RECALIBRATE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final TcpSessionProgram program;
+    private final SocketOwners owners;
+    private final TcpSessionEmitter emitter;
+    private final JfrClock clock;
+    private final long pollNanos;
+    private final Deque<Unresolved> unresolved = new ArrayDeque<>();
+    private final Thread thread;
+    private final Runnable statistics = this::commitStatistics;
+    private volatile boolean closing;
+
+    private record Unresolved(TcpSession session, long deadline) {
+    }
+
+    private SessionPipeline(TcpSessionProgram program, SocketOwners owners, TcpSessionEmitter emitter, JfrClock clock,
+            long pollMillis) {
+        this.program = program;
+        this.owners = owners;
+        this.emitter = emitter;
+        this.clock = clock;
+        this.pollNanos = TimeUnit.MILLISECONDS.toNanos(pollMillis);
+        this.thread = new Thread(this::run, "tcplife-sessions");
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts reading sessions from an attached program; the pipeline owns the program from now on. */
+    public static SessionPipeline start(TcpSessionProgram program, SocketOwners owners, TcpSessionEmitter emitter,
+            JfrClock clock, long pollMillis) {
+        SessionPipeline pipeline = new SessionPipeline(program, owners, emitter, clock, pollMillis);
+        FlightRecorder.addPeriodicEvent(TcpSessionStatisticsEvent.class, pipeline.statistics);
+        pipeline.thread.start();
+        return pipeline;
+    }
+
+    private void run() {
+        long nextCalibration = System.nanoTime() + RECALIBRATE_NANOS;
+        while (!closing) {
+            readOnce();
+            long now = System.nanoTime();
+            if (clock != null && now - nextCalibration >= 0) {
+                clock.recalibrate();
+                nextCalibration = now + RECALIBRATE_NANOS;
+            }
+            LockSupport.parkNanos(this, pollNanos);
+        }
+    }
+
+    /** Reads every finished session the kernel holds, and retries the ones still waiting for their thread. */
+    private synchronized void readOnce() {
+        try {
+            program.events().read(this::onRecord);
+            retryUnresolved(System.nanoTime());
+        } catch (RuntimeException | Error e) {
+            AgentLog.error("reading sessions failed, tracing goes on: " + e);
+        }
+    }
+
+    private void onRecord(ByteBuffer data, int offset, int length) {
+        if (length < TcpSessionDecoder.RECORD_SIZE) {
+            return;
+        }
+        TcpSession session = TcpSessionDecoder.decode(data, offset);
+        Owner owner = owners.claim(session.socketInode());
+        if (owner == null && TcpSession.SERVER.equals(session.role()) && session.socketInode() != 0) {
+            unresolved.add(new Unresolved(session, System.nanoTime() + OWNER_GRACE_NANOS));
+            return;
+        }
+        emitter.emit(session, owner);
+    }
+
+    private void retryUnresolved(long now) {
+        for (int i = unresolved.size(); i > 0; i--) {
+            Unresolved waiting = unresolved.poll();
+            Owner owner = owners.claim(waiting.session().socketInode());
+            if (owner != null || closing || now - waiting.deadline() >= 0) {
+                emitter.emit(waiting.session(), owner);
+            } else {
+                unresolved.add(waiting);
+            }
+        }
+    }
+
+    private void commitStatistics() {
+        TcpSessionStatisticsEvent event = new TcpSessionStatisticsEvent();
+        event.sessionsRecorded = emitter.recorded();
+        event.sessionsBelowThreshold = emitter.belowThreshold();
+        event.sessionsLost = program.counter(Counter.RINGBUF_FULL);
+        event.sessionsNotTracked = program.counter(Counter.SESSIONS_FULL);
+        event.listenersNotTracked = program.counter(Counter.LISTENERS_FULL);
+        event.sessionsFiltered = program.counter(Counter.FILTERED);
+        event.commit();
+    }
+
+    /** Reads what is left, stops the reader thread and releases the kernel program. Idempotent. */
+    @Override
+    public void close() {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        LockSupport.unpark(thread);
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        readOnce();
+        FlightRecorder.removePeriodicEvent(statistics);
+        program.close();
+    }
+
+    /** Reads now, on the calling thread: what a shutdown hook needs before the recording is written. */
+    public void drain() {
+        if (!closing) {
+            readOnce();
+        }
+    }
+}

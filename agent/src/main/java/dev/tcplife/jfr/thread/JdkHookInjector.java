@@ -1,0 +1,89 @@
+package dev.tcplife.jfr.thread;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+import net.bytebuddy.dynamic.ClassFileLocator;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.commons.ClassRemapper;
+import net.bytebuddy.jar.asm.commons.SimpleRemapper;
+
+/**
+ * Puts {@link SocketHooks} where the JDK's socket classes can call it: a copy named {@value #HOOKS_CLASS},
+ * defined in java.base's sun.nio.ch package (opened to the agent beforehand, see {@link SocketFds#open}), and
+ * advice whose calls point at that copy. Once defined, the copy stays for the JVM's life; a later agent start
+ * reuses it.
+ */
+final class JdkHookInjector {
+    static final String HOOKS_CLASS = "sun.nio.ch.TcplifeSocketHooks";
+    private static final String PACKAGE_MEMBER = "sun.nio.ch.Net";
+
+    private static final SimpleRemapper TO_JAVA_BASE =
+            new SimpleRemapper(SocketHooks.class.getName().replace('.', '/'), HOOKS_CLASS.replace('.', '/'));
+
+    private final Class<?> hooks;
+
+    private JdkHookInjector(Class<?> hooks) {
+        this.hooks = hooks;
+    }
+
+    static JdkHookInjector inject() throws ReflectiveOperationException, IOException {
+        Class<?> hooks;
+        try {
+            hooks = Class.forName(HOOKS_CLASS, false, null);
+        } catch (ClassNotFoundException firstStart) {
+            MethodHandles.Lookup javaBase = MethodHandles.privateLookupIn(Class.forName(PACKAGE_MEMBER), MethodHandles.lookup());
+            hooks = javaBase.defineClass(remap(classFile(SocketHooks.class)));
+        }
+        return new JdkHookInjector(hooks);
+    }
+
+    /** Points the hooks at the agent's listeners, or at nothing with nulls. */
+    void setListeners(Consumer<Object> onConnect, BiConsumer<Object, Object> onAccept, Consumer<Object> onAcceptRequest)
+            throws ReflectiveOperationException {
+        hooks.getField("onConnect").set(null, onConnect);
+        hooks.getField("onAccept").set(null, onAccept);
+        hooks.getField("onAcceptRequest").set(null, onAcceptRequest);
+    }
+
+    /** Reads advice classes with their calls to {@link SocketHooks} pointed at the copy in java.base. */
+    ClassFileLocator adviceLocator() {
+        return new ClassFileLocator() {
+            @Override
+            public Resolution locate(String name) throws IOException {
+                try {
+                    Class<?> type = Class.forName(name, false, JdkHookInjector.class.getClassLoader());
+                    return new Resolution.Explicit(remap(classFile(type)));
+                } catch (ClassNotFoundException e) {
+                    return new Resolution.Illegal(name);
+                }
+            }
+
+            @Override
+            public void close() {
+                // nothing held
+            }
+        };
+    }
+
+    private static byte[] classFile(Class<?> type) throws IOException {
+        String resource = "/" + type.getName().replace('.', '/') + ".class";
+        try (InputStream in = type.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("class file of " + type.getName() + " not found");
+            }
+            return in.readAllBytes();
+        }
+    }
+
+    private static byte[] remap(byte[] classFile) {
+        ClassReader reader = new ClassReader(classFile);
+        ClassWriter writer = new ClassWriter(0);
+        reader.accept(new ClassRemapper(writer, TO_JAVA_BASE), 0);
+        return writer.toByteArray();
+    }
+}

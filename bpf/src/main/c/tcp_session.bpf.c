@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * tcp_session: the TCP sessions of one process, from the kernel tracepoint
+ * sock:inet_sock_set_state, attached as a raw tracepoint (no tracefs needed).
+ *
+ * Ownership is decided where the owner is certain, in process context:
+ *  - CLOSE -> SYN_SENT runs in connect(): the caller's thread is the owner;
+ *  - CLOSE -> LISTEN runs in listen(): the listener is ours, and so is every
+ *    child it spawns (LISTEN -> SYN_RECV, in softirq, keyed by netns/address/port).
+ * Later transitions often run in softirq or in the peer's context, so they are
+ * matched by socket pointer only. At TCP_CLOSE one record goes to the ring
+ * buffer and the socket's state is deleted. Sockets of other processes never
+ * get any state: they cost one failed hash lookup per transition.
+ */
+#include "kernel_types.h"
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "tcp_session.h"
+
+#define MAX_LISTENERS 4096
+#define LISTENER_PORT_SLOTS 4096
+
+const volatile struct tcp_session_config config = {};
+
+struct session_state {
+	__u64 start_ns;
+	__u64 established_ns;
+	__u64 socket_ino;
+	__u32 owner_tid;
+	__u8 role;
+	__u8 flags;
+	__u16 reserved;
+};
+
+struct listener_key {
+	__u32 netns;
+	__u16 port;
+	__u16 family;
+	__u8 addr[TCP_SESSION_ADDR_LEN];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536); /* the loader sets the real size */
+	__type(key, __u64);         /* struct sock * */
+	__type(value, struct session_state);
+} sessions SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_LISTENERS);
+	__type(key, __u64); /* struct sock * of one of our listeners */
+	__type(value, struct listener_key);
+} listener_socks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_LISTENERS);
+	__type(key, struct listener_key);
+	__type(value, __u32); /* how many of our listeners share the key (SO_REUSEPORT) */
+} listeners SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024); /* the loader sets the real size */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TCP_SESSION_COUNTER_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* Our listeners per (port % LISTENER_PORT_SLOTS): lets a foreign child skip the key lookup. */
+__u32 listener_port_counts[LISTENER_PORT_SLOTS];
+/* The JVM's PID as the root namespace sees it, learnt at its first connect() or listen(). */
+__u32 own_host_tgid;
+
+static __always_inline void count(__u32 counter)
+{
+	__u64 *value = bpf_map_lookup_elem(&counters, &counter);
+
+	if (value)
+		*value += 1;
+}
+
+/* True when the current task belongs to the JVM; *tid is then its thread id inside the JVM's PID namespace. */
+static __always_inline bool current_is_jvm(__u32 *tid)
+{
+	struct bpf_pidns_info ns = {};
+	__u32 host_tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (own_host_tgid && own_host_tgid != host_tgid)
+		return false;
+	if (bpf_get_ns_current_pid_tgid(config.pidns_dev, config.pidns_ino, &ns, sizeof(ns)))
+		return false;
+	if (ns.tgid != config.tgid)
+		return false;
+	own_host_tgid = host_tgid;
+	*tid = ns.pid;
+	return true;
+}
+
+static __always_inline bool is_tcp_inet(struct sock *sk)
+{
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+	return BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP && (family == AF_INET || family == AF_INET6);
+}
+
+static __always_inline __u64 socket_ino(struct sock *sk)
+{
+	struct socket *sock = BPF_CORE_READ(sk, sk_socket);
+
+	return sock ? BPF_CORE_READ(sock, file, f_inode, i_ino) : 0;
+}
+
+static __always_inline void read_local_addr(struct sock *sk, __u16 family, __u8 *addr)
+{
+	if (family == AF_INET)
+		BPF_CORE_READ_INTO((__u32 *)addr, sk, __sk_common.skc_rcv_saddr);
+	else
+		BPF_CORE_READ_INTO((struct in6_addr *)addr, sk, __sk_common.skc_v6_rcv_saddr);
+}
+
+static __always_inline void read_listener_key(struct sock *sk, struct listener_key *key)
+{
+	key->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	key->port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	key->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	read_local_addr(sk, key->family, key->addr);
+}
+
+static int track_connect(struct sock *sk)
+{
+	struct session_state s = { .role = TCP_SESSION_ROLE_CLIENT };
+
+	if (!is_tcp_inet(sk) || !current_is_jvm(&s.owner_tid))
+		return 0;
+	s.start_ns = bpf_ktime_get_ns();
+	s.socket_ino = socket_ino(sk);
+	if (bpf_map_update_elem(&sessions, &sk, &s, BPF_ANY))
+		count(TCP_SESSION_COUNTER_SESSIONS_FULL);
+	return 0;
+}
+
+static int track_listener(struct sock *sk)
+{
+	struct listener_key key = {};
+	__u32 one = 1, *shared, tid;
+
+	if (!is_tcp_inet(sk) || !current_is_jvm(&tid))
+		return 0;
+	read_listener_key(sk, &key);
+	if (bpf_map_update_elem(&listener_socks, &sk, &key, BPF_NOEXIST)) {
+		count(TCP_SESSION_COUNTER_LISTENERS_FULL);
+		return 0;
+	}
+	shared = bpf_map_lookup_elem(&listeners, &key);
+	if (shared) {
+		__sync_fetch_and_add(shared, 1);
+	} else if (bpf_map_update_elem(&listeners, &key, &one, BPF_NOEXIST)) {
+		count(TCP_SESSION_COUNTER_LISTENERS_FULL);
+		bpf_map_delete_elem(&listener_socks, &sk);
+		return 0;
+	}
+	__sync_fetch_and_add(&listener_port_counts[key.port % LISTENER_PORT_SLOTS], 1);
+	return 0;
+}
+
+static int forget_listener(struct sock *sk)
+{
+	struct listener_key *key = bpf_map_lookup_elem(&listener_socks, &sk);
+	__u32 *shared;
+
+	if (!key)
+		return 0;
+	shared = bpf_map_lookup_elem(&listeners, key);
+	if (shared && __sync_fetch_and_add(shared, -1) == 1)
+		bpf_map_delete_elem(&listeners, key);
+	__sync_fetch_and_add(&listener_port_counts[key->port % LISTENER_PORT_SLOTS], -1);
+	bpf_map_delete_elem(&listener_socks, &sk);
+	return 0;
+}
+
+/* A child inherits the listener's netns, family and port; its address is the listener's or already its own. */
+static int track_child(struct sock *sk)
+{
+	struct session_state s = { .role = TCP_SESSION_ROLE_SERVER };
+	struct listener_key key = {};
+	__u16 port = BPF_CORE_READ(sk, __sk_common.skc_num);
+
+	if (!listener_port_counts[port % LISTENER_PORT_SLOTS])
+		return 0;
+	read_listener_key(sk, &key);
+	if (!bpf_map_lookup_elem(&listeners, &key)) {
+		__builtin_memset(key.addr, 0, sizeof(key.addr));
+		if (!bpf_map_lookup_elem(&listeners, &key))
+			return 0;
+	}
+	s.start_ns = bpf_ktime_get_ns();
+	if (bpf_map_update_elem(&sessions, &sk, &s, BPF_ANY))
+		count(TCP_SESSION_COUNTER_SESSIONS_FULL);
+	return 0;
+}
+
+static __always_inline bool port_allowed(const volatile __u16 *allowed, __u16 port)
+{
+	bool any = false;
+
+#pragma unroll
+	for (int i = 0; i < 8; i++) {
+		if (allowed[i] == port)
+			return true;
+		any |= allowed[i] != 0;
+	}
+	return !any;
+}
+
+static __always_inline bool is_v4_mapped(const __u8 *addr)
+{
+	const __u32 *words = (const __u32 *)addr;
+
+	return words[0] == 0 && words[1] == 0 && words[2] == bpf_htonl(0xffff);
+}
+
+static void emit(struct sock *sk, struct session_state *s, int oldstate)
+{
+	struct tcp_sock *tp = (struct tcp_sock *)sk;
+	struct tcp_session_record *e;
+	__u8 local_addr[TCP_SESSION_ADDR_LEN] = {};
+	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	/* skc_num is already 0 here: tcp_set_state() releases the port before the tracepoint runs. */
+	__u16 local_port = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
+	__u16 remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	__u32 family_bit;
+
+	read_local_addr(sk, family, local_addr);
+	family_bit = family == AF_INET || is_v4_mapped(local_addr) ? 1 : 2;
+	if (!(config.family_mask & family_bit) || !port_allowed(config.local_ports, local_port) ||
+	    !port_allowed(config.remote_ports, remote_port)) {
+		count(TCP_SESSION_COUNTER_FILTERED);
+		return;
+	}
+
+	e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+	if (!e) {
+		count(TCP_SESSION_COUNTER_RINGBUF_FULL);
+		return;
+	}
+	e->start_ns = s->start_ns;
+	e->established_ns = s->established_ns;
+	e->end_ns = bpf_ktime_get_ns();
+	e->bytes_acked = BPF_CORE_READ(tp, bytes_acked);
+	e->bytes_received = BPF_CORE_READ(tp, bytes_received);
+	e->socket_ino = s->socket_ino;
+	e->owner_tid = s->owner_tid;
+	e->srtt_us8 = BPF_CORE_READ(tp, srtt_us);
+	e->total_retrans = BPF_CORE_READ(tp, total_retrans);
+	e->local_port = local_port;
+	e->remote_port = remote_port;
+	__builtin_memcpy(e->local_addr, local_addr, sizeof(local_addr));
+	if (family == AF_INET) {
+		__builtin_memset(e->remote_addr, 0, sizeof(e->remote_addr));
+		BPF_CORE_READ_INTO((__u32 *)e->remote_addr, sk, __sk_common.skc_daddr);
+	} else {
+		BPF_CORE_READ_INTO((struct in6_addr *)e->remote_addr, sk, __sk_common.skc_v6_daddr);
+	}
+	e->error = BPF_CORE_READ(sk, sk_err);
+	e->family = family;
+	e->role = s->role;
+	e->flags = s->flags;
+	/* tcp_fin() sets SOCK_DONE right after counting the peer's FIN in bytes_received. */
+	if (BPF_CORE_READ(sk, __sk_common.skc_flags) & (1UL << SOCK_DONE))
+		e->flags |= TCP_SESSION_FIN_RECEIVED;
+	/* A FIN takes one sequence number: it is acknowledged once snd_una reaches write_seq. */
+	if ((s->flags & TCP_SESSION_FIN_SENT) && BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq))
+		e->flags |= TCP_SESSION_FIN_ACKED;
+	e->last_state = oldstate;
+	e->reserved = 0;
+	/* The reader polls on its own schedule: waking it per session would cost more than the session. */
+	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
+}
+
+static int follow_session(struct sock *sk, int oldstate, int newstate)
+{
+	struct session_state *s = bpf_map_lookup_elem(&sessions, &sk);
+
+	if (!s)
+		return 0;
+	if (!s->socket_ino)
+		s->socket_ino = socket_ino(sk); /* a server socket gets its file at accept() */
+
+	switch (newstate) {
+	case TCP_ESTABLISHED:
+		s->established_ns = bpf_ktime_get_ns();
+		s->flags |= TCP_SESSION_ESTABLISHED;
+		break;
+	case TCP_FIN_WAIT1:
+	case TCP_LAST_ACK:
+		s->flags |= TCP_SESSION_FIN_SENT;
+		break;
+	case TCP_CLOSE_WAIT:
+		s->flags |= TCP_SESSION_REMOTE_FIN_FIRST;
+		break;
+	case TCP_CLOSE:
+		emit(sk, s, oldstate);
+		bpf_map_delete_elem(&sessions, &sk);
+		break;
+	}
+	return 0;
+}
+
+SEC("raw_tracepoint/inet_sock_set_state")
+int tcp_session_set_state(struct bpf_raw_tracepoint_args *ctx)
+{
+	struct sock *sk = (struct sock *)ctx->args[0];
+	int oldstate = ctx->args[1];
+	int newstate = ctx->args[2];
+
+	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT)
+		return track_connect(sk);
+	if (newstate == TCP_LISTEN)
+		return track_listener(sk);
+	if (oldstate == TCP_LISTEN)
+		return newstate == TCP_SYN_RECV ? track_child(sk) : forget_listener(sk);
+	return follow_session(sk, oldstate, newstate);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

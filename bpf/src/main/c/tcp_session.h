@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The contract between tcp_session.bpf.c and the Java side of tcplife-jfr.
+ *
+ * Wire format only: the record one TCP session leaves in the ring buffer, the
+ * configuration the loader writes into .rodata, and the counter slots.
+ * All integers are little-endian host order, ports are host order, addresses
+ * are network order.
+ *
+ * THE ORDER AND OFFSETS OF THE FIELDS BELOW ARE IMPORTANT! They must match the
+ * offsets in dev.tcplife.jfr.record.TcpSessionDecoder and
+ * dev.tcplife.jfr.bpf.TcpSessionProgram; the _Static_asserts pin them and a
+ * unit test compares both sides.
+ */
+#ifndef TCP_SESSION_H
+#define TCP_SESSION_H
+
+#define TCP_SESSION_ADDR_LEN 16
+
+/* struct tcp_session_record.role */
+#define TCP_SESSION_ROLE_CLIENT 1 /* this JVM called connect() */
+#define TCP_SESSION_ROLE_SERVER 2 /* child of one of this JVM's listeners */
+
+/* struct tcp_session_record.flags */
+#define TCP_SESSION_ESTABLISHED     (1 << 0) /* reached TCP_ESTABLISHED */
+#define TCP_SESSION_FIN_SENT        (1 << 1) /* this end sent a FIN */
+#define TCP_SESSION_FIN_ACKED       (1 << 2) /* ... and the peer acknowledged it */
+#define TCP_SESSION_FIN_RECEIVED    (1 << 3) /* the peer's FIN was counted in bytes_received */
+#define TCP_SESSION_REMOTE_FIN_FIRST (1 << 4) /* the peer's FIN came before ours */
+#define TCP_SESSION_START_UNOBSERVED (1 << 5) /* opened before tracing began */
+
+struct tcp_session_record {
+	__u64 start_ns;        /* CLOCK_MONOTONIC: SYN sent (client), child created (server) */
+	__u64 established_ns;  /* CLOCK_MONOTONIC: TCP_ESTABLISHED reached, 0 if never */
+	__u64 end_ns;          /* CLOCK_MONOTONIC: TCP_CLOSE */
+	__u64 bytes_acked;     /* tcp_sock.bytes_acked: payload + SYN + FIN */
+	__u64 bytes_received;  /* tcp_sock.bytes_received: payload + FIN */
+	__u64 socket_ino;      /* inode of the socket's file, 0 if it never had one */
+	__u32 owner_tid;       /* thread that called connect(), as the JVM numbers it; 0 for servers */
+	__u32 srtt_us8;        /* tcp_sock.srtt_us: smoothed RTT in 1/8 us */
+	__u32 total_retrans;   /* segments retransmitted */
+	__u16 local_port;
+	__u16 remote_port;
+	__u8 local_addr[TCP_SESSION_ADDR_LEN];  /* IPv4 in the first 4 bytes */
+	__u8 remote_addr[TCP_SESSION_ADDR_LEN];
+	__u16 error;           /* sk_err at TCP_CLOSE: ECONNRESET, ECONNREFUSED, ETIMEDOUT, ... */
+	__u8 family;           /* AF_INET or AF_INET6 */
+	__u8 role;             /* TCP_SESSION_ROLE_* */
+	__u8 flags;            /* TCP_SESSION_* flags */
+	__u8 last_state;       /* TCP state just before TCP_CLOSE */
+	__u16 reserved;
+};
+
+/* Set by the loader in .rodata before the program is loaded. */
+struct tcp_session_config {
+	__u64 pidns_dev;       /* device and inode of the JVM's PID namespace */
+	__u64 pidns_ino;
+	__u32 tgid;            /* the JVM's PID inside that namespace */
+	__u32 family_mask;     /* bit 0: IPv4, bit 1: IPv6 (dual-stack IPv4 counts as IPv4) */
+	__u16 local_ports[8];  /* report only these local ports; 0 = unused slot */
+	__u16 remote_ports[8]; /* report only these remote ports; 0 = unused slot */
+};
+
+/* Slots of the per-CPU "counters" array. */
+enum tcp_session_counter {
+	TCP_SESSION_COUNTER_SESSIONS_FULL,  /* a session of ours could not be tracked */
+	TCP_SESSION_COUNTER_LISTENERS_FULL, /* a listener of ours could not be tracked */
+	TCP_SESSION_COUNTER_RINGBUF_FULL,   /* a finished session was dropped */
+	TCP_SESSION_COUNTER_FILTERED,       /* a finished session did not pass the filters */
+	TCP_SESSION_COUNTER_MAX,
+};
+
+#define TCP_SESSION_RECORD_SIZE 104
+
+_Static_assert(sizeof(struct tcp_session_record) == TCP_SESSION_RECORD_SIZE, "record size");
+_Static_assert(__builtin_offsetof(struct tcp_session_record, start_ns) == 0, "start_ns");
+_Static_assert(__builtin_offsetof(struct tcp_session_record, established_ns) == 8, "established_ns");
+_Static_assert(__builtin_offsetof(struct tcp_session_record, end_ns) == 16, "end_ns");
+_Static_assert(__builtin_offsetof(struct tcp_session_record, bytes_acked) == 24, "bytes_acked");
+_Static_assert(__builtin_offsetof(struct tcp_session_record, bytes_received) == 32, "bytes_received");
+_Static_assert(__builtin_offsetof(struct tcp_session_record, socket_ino) == 40, "socket_ino");
+_Static_assert(__builtin_offsetof(struct tcp_session_record, owner_tid) == 48, "owner_tid");
+_Static_assert(__builtin_offsetof(struct tcp_session_record, srtt_us8) == 52, "srtt_us8");
+_Static_assert(__builtin_offsetof(struct tcp_session_record, total_retrans) == 56, "total_retrans");
+_Static_assert(__builtin_offsetof(struct tcp_session_record, local_port) == 60, "local_port");
+_Static_assert(__builtin_offsetof(struct tcp_session_record, remote_port) == 62, "remote_port");
+_Static_assert(__builtin_offsetof(struct tcp_session_record, local_addr) == 64, "local_addr");
+_Static_assert(__builtin_offsetof(struct tcp_session_record, remote_addr) == 80, "remote_addr");
+_Static_assert(__builtin_offsetof(struct tcp_session_record, error) == 96, "error");
+_Static_assert(__builtin_offsetof(struct tcp_session_record, family) == 98, "family");
+_Static_assert(__builtin_offsetof(struct tcp_session_record, role) == 99, "role");
+_Static_assert(__builtin_offsetof(struct tcp_session_record, flags) == 100, "flags");
+_Static_assert(__builtin_offsetof(struct tcp_session_record, last_state) == 101, "last_state");
+
+#define TCP_SESSION_CONFIG_SIZE 56
+
+_Static_assert(sizeof(struct tcp_session_config) == TCP_SESSION_CONFIG_SIZE, "config size");
+_Static_assert(__builtin_offsetof(struct tcp_session_config, pidns_dev) == 0, "pidns_dev");
+_Static_assert(__builtin_offsetof(struct tcp_session_config, pidns_ino) == 8, "pidns_ino");
+_Static_assert(__builtin_offsetof(struct tcp_session_config, tgid) == 16, "tgid");
+_Static_assert(__builtin_offsetof(struct tcp_session_config, family_mask) == 20, "family_mask");
+_Static_assert(__builtin_offsetof(struct tcp_session_config, local_ports) == 24, "local_ports");
+_Static_assert(__builtin_offsetof(struct tcp_session_config, remote_ports) == 40, "remote_ports");
+
+#endif /* TCP_SESSION_H */
