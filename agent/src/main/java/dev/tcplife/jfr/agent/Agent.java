@@ -51,10 +51,11 @@ public final class Agent {
         }
         AgentLog.setLevel(options.log());
         try {
+            long begin = System.nanoTime();
             running = launch(options, inst);
             Runtime.getRuntime().addShutdownHook(running.shutdownHook);
             AgentLog.info("tracing the TCP sessions of pid " + ProcessHandle.current().pid()
-                    + (attached ? " (attached)" : ""));
+                    + (attached ? " (attached)" : "") + ", ready in " + (System.nanoTime() - begin) / 1_000_000 + " ms");
         } catch (BpfException e) {
             AgentLog.error("tcplife cannot trace TCP sessions, the application runs on without it: " + e.getMessage());
         } catch (UnsatisfiedLinkError e) {
@@ -81,8 +82,10 @@ public final class Agent {
 
     private static Agent launch(AgentOptions options, Instrumentation inst) throws Exception {
         long pid = ProcessHandle.current().pid();
+        StartupClock startup = new StartupClock();
         LibC libc = LibC.load();
         LibBpf libbpf = LibBpf.load(options.libbpf());
+        startup.lap("native libraries");
         if (AgentLog.debugEnabled()) {
             BpfObject.setVerboseLog(AgentLog::debug);
         }
@@ -92,17 +95,20 @@ public final class Agent {
         JdkSocketInstrumentation instrumentation = null;
         if (options.threads()) {
             instrumentation = JdkSocketInstrumentation.install(inst, owners);
+            startup.lap("JDK socket instrumentation");
         }
         try {
             /* The kernel program, filtering on this JVM */
             ProgramConfig config = new ProgramConfig(pid, PidNamespace.current(), options.family().mask,
                     options.localPorts(), options.remotePorts(), options.maxSessions(), options.ringBufferBytes());
             TcpSessionProgram program = TcpSessionProgram.load(libbpf, libc, config);
+            startup.lap("kernel program");
 
             /* JFR: the clock to date sessions, then the reader thread */
             JfrClock clock = openClock(inst);
             TcpSessionEmitter emitter = emitter(clock, pid);
             SessionPipeline pipeline = SessionPipeline.start(program, owners, emitter, clock, options.pollMillis());
+            startup.lap("JFR");
             return new Agent(pipeline, instrumentation);
         } catch (Exception | Error e) {
             if (instrumentation != null) {
@@ -127,6 +133,17 @@ public final class Agent {
         } catch (IllegalStateException e) {
             AgentLog.warn("sessions are dated when the agent reads them, not when they happened: " + e.getMessage());
             return TcpSessionEmitter.datedWhenRead(pid);
+        }
+    }
+
+    /** Times the start-up steps for the debug log. */
+    private static final class StartupClock {
+        private long last = System.nanoTime();
+
+        void lap(String step) {
+            long now = System.nanoTime();
+            AgentLog.debug(step + ": " + (now - last) / 1_000_000 + " ms");
+            last = now;
         }
     }
 

@@ -90,7 +90,11 @@ public final class TcpSessionEmitter {
         event.reset = session.reset();
         event.established = session.established();
         event.error = session.error();
-        event.javaThread = owner == null ? null : owner.thread();
+        if (owner != null) {
+            event.javaThread = owner.thread();
+            event.javaThreadName = owner.name();
+            event.javaThreadId = owner.javaId();
+        }
         event.osThreadId = session.ownerTid() != 0 ? session.ownerTid() : owner == null ? 0 : owner.osThreadId();
         long connectNanos = session.connectNanos();
         event.connectTime = connectNanos >= 0 ? connectNanos : Long.MIN_VALUE;

@@ -82,6 +82,14 @@ public class TcpSessionEvent extends Event {
     @Description("The Java thread that called connect (client) or accept (server); empty where it cannot be known")
     public Thread javaThread;
 
+    @Label("Java Thread Name")
+    @Description("Name of the Java thread that connected or accepted, at that moment; kept when the thread has ended before the session")
+    public String javaThreadName;
+
+    @Label("Java Thread Id")
+    @Description("Id (Thread.getId) of the Java thread that connected or accepted; 0 where unknown")
+    public long javaThreadId;
+
     @Label("OS Thread Id")
     @Description("Kernel thread id of the thread that connected or accepted, as the JVM numbers it; 0 where unknown")
     public long osThreadId;

@@ -15,8 +15,11 @@ import java.util.WeakHashMap;
  * of the oldest unclaimed ones (sockets whose connect failed before a SYN was sent) are dropped.
  */
 public final class SocketOwners {
-    /** The thread that opened a socket, and its kernel thread id at that moment (for a virtual thread: its carrier's). */
-    public record Owner(Thread thread, long osThreadId) {
+    /**
+     * The thread that opened a socket: the thread itself, its name and id then (JFR cannot name a thread that has
+     * ended by the time the session does), and its kernel thread id then (for a virtual thread, its carrier's).
+     */
+    public record Owner(Thread thread, String name, long javaId, long osThreadId) {
     }
 
     static final int CAPACITY = 1 << 17;
@@ -70,7 +73,8 @@ public final class SocketOwners {
     }
 
     private Owner currentOwner() {
-        return new Owner(Thread.currentThread(), fds.currentTid());
+        Thread thread = Thread.currentThread();
+        return new Owner(thread, thread.getName(), thread.getId(), fds.currentTid());
     }
 
     private void note(int fd, Owner owner) {

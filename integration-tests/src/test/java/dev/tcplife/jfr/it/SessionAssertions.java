@@ -1,0 +1,161 @@
+package dev.tcplife.jfr.it;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedThread;
+
+import dev.tcplife.jfr.it.workload.ExpectedSession;
+
+/**
+ * Compares the tcplife.TcpSession events of a recording with a workload's ground truth: every expected session
+ * found exactly once with every field right, and no event that the workload did not make.
+ */
+public final class SessionAssertions {
+    /** How far an event's start or end may lie outside the bracket the workload measured around the calls. */
+    static final long TOLERANCE_NANOS = 2_000_000;
+
+    private final List<String> problems = new ArrayList<>();
+    private final Map<String, Long> osThreadIds;
+    private final long pid;
+    private long worstStartOffset;
+    private long worstEndOffset;
+
+    private SessionAssertions(Map<String, Long> osThreadIds, long pid) {
+        this.osThreadIds = osThreadIds;
+        this.pid = pid;
+    }
+
+    /**
+     * @param markers test.ThreadMarker events: the OS thread id of each workload thread, as JFR saw it
+     * @param pid the workload's process id
+     */
+    public static void assertSessions(List<ExpectedSession> expected, List<RecordedEvent> events,
+            List<RecordedEvent> markers, long pid) {
+        Map<String, Long> osThreadIds = new HashMap<>();
+        for (RecordedEvent marker : markers) {
+            osThreadIds.put(marker.getThread().getJavaName(), marker.getThread().getOSThreadId());
+        }
+        SessionAssertions assertions = new SessionAssertions(osThreadIds, pid);
+        assertions.match(expected, events);
+        assertions.report(expected.size(), events.size());
+    }
+
+    private void match(List<ExpectedSession> expected, List<RecordedEvent> events) {
+        Map<String, List<ExpectedSession>> byKey = new LinkedHashMap<>();
+        expected.stream().sorted(Comparator.comparingLong(ExpectedSession::openBegin))
+                .forEach(s -> byKey.computeIfAbsent(key(s), k -> new ArrayList<>()).add(s));
+        List<RecordedEvent> sorted = new ArrayList<>(events);
+        sorted.sort(Comparator.comparing(RecordedEvent::getStartTime));
+        for (RecordedEvent event : sorted) {
+            List<ExpectedSession> candidates = byKey.get(key(event));
+            if (candidates == null || candidates.isEmpty()) {
+                problems.add("unexpected event (not made by the workload): " + describe(event));
+                continue;
+            }
+            check(candidates.remove(0), event);
+        }
+        byKey.values().forEach(left -> left.forEach(s -> problems.add("no event for " + s)));
+    }
+
+    private static String key(ExpectedSession s) {
+        return s.established() ? s.role() + " " + s.localPort() + " " + s.remotePort() : "refused " + s.remotePort();
+    }
+
+    private static String key(RecordedEvent e) {
+        return e.getBoolean("established")
+                ? e.getString("role") + " " + e.getInt("localPort") + " " + e.getInt("remotePort")
+                : "refused " + e.getInt("remotePort");
+    }
+
+    private void check(ExpectedSession s, RecordedEvent e) {
+        String where = s.scenario() + " " + s.role() + " " + s.localPort() + "->" + s.remotePort() + ": ";
+        expect(where, "pid", pid, e.getLong("pid"));
+        expect(where, "family", s.family(), e.getString("family"));
+        expect(where, "localAddress", s.localAddress(), e.getString("localAddress"));
+        expect(where, "remoteAddress", s.remoteAddress(), e.getString("remoteAddress"));
+        expect(where, "remotePort", s.remotePort(), e.getInt("remotePort"));
+        if (s.established()) {
+            expect(where, "localPort", s.localPort(), e.getInt("localPort"));
+        }
+        long sent = e.getLong("bytesSent");
+        if (sent < s.bytesSentMin() || sent > s.bytesSent()) {
+            problems.add(where + "bytesSent " + sent + ", expected " + (s.bytesSentMin() == s.bytesSent()
+                    ? s.bytesSent() : "between " + s.bytesSentMin() + " and " + s.bytesSent()));
+        }
+        expect(where, "bytesReceived", s.bytesReceived(), e.getLong("bytesReceived"));
+        expect(where, "closeInitiator", s.closeInitiator(), e.getString("closeInitiator"));
+        expect(where, "reset", s.reset(), e.getBoolean("reset"));
+        expect(where, "established", s.established(), e.getBoolean("established"));
+        expect(where, "error", s.error(), e.getString("error"));
+        expect(where, "startObserved", true, e.getBoolean("startObserved"));
+        expect(where, "javaThreadName", s.threadName(), e.getString("javaThreadName"));
+        RecordedThread thread = e.getThread("javaThread");
+        if (thread != null) {
+            expect(where, "javaThread", s.threadName(), thread.getJavaName());
+        }
+        Long osThreadId = osThreadIds.get(s.threadName());
+        if (osThreadId == null) {
+            problems.add(where + "no thread marker for " + s.threadName());
+        } else {
+            expect(where, "osThreadId", osThreadId, e.getLong("osThreadId"));
+        }
+        if (e.getLong("socketId") == 0 && s.established()) {
+            problems.add(where + "socketId is 0");
+        }
+        long start = nanos(e.getStartTime());
+        long end = nanos(e.getEndTime());
+        worstStartOffset = Math.max(worstStartOffset, outside(start, s.openBegin(), s.openEnd()));
+        worstEndOffset = Math.max(worstEndOffset, outside(end, s.endBegin(), s.endEnd()));
+        if (outside(start, s.openBegin(), s.openEnd()) > TOLERANCE_NANOS) {
+            problems.add(where + "start " + e.getStartTime() + " outside [" + instant(s.openBegin()) + ", "
+                    + instant(s.openEnd()) + "]");
+        }
+        if (outside(end, s.endBegin(), s.endEnd()) > TOLERANCE_NANOS) {
+            problems.add(where + "end " + e.getEndTime() + " outside [" + instant(s.endBegin()) + ", "
+                    + instant(s.endEnd()) + "]");
+        }
+    }
+
+    private void expect(String where, String field, Object expected, Object actual) {
+        if (!Objects.equals(expected, actual)) {
+            problems.add(where + field + " = " + actual + ", expected " + expected);
+        }
+    }
+
+    private void report(int expectedCount, int eventCount) {
+        if (!problems.isEmpty()) {
+            fail(problems.size() + " problems with " + eventCount + " events for " + expectedCount
+                    + " expected sessions (first 40):\n  " + String.join("\n  ", problems.subList(0, Math.min(40, problems.size()))));
+        }
+        System.out.printf("%d sessions exact; worst start %.3f ms, worst end %.3f ms outside the measured brackets%n",
+                expectedCount, worstStartOffset / 1e6, worstEndOffset / 1e6);
+    }
+
+    private static long outside(long value, long low, long high) {
+        return value < low ? low - value : value > high ? value - high : 0;
+    }
+
+    static long nanos(Instant instant) {
+        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
+    }
+
+    private static Instant instant(long nanos) {
+        return Instant.ofEpochSecond(0, nanos);
+    }
+
+    private static String describe(RecordedEvent e) {
+        return e.getString("role") + " " + e.getString("localAddress") + ":" + e.getInt("localPort") + " -> "
+                + e.getString("remoteAddress") + ":" + e.getInt("remotePort") + " sent " + e.getLong("bytesSent")
+                + " received " + e.getLong("bytesReceived") + " thread " + e.getString("javaThreadName");
+    }
+}
