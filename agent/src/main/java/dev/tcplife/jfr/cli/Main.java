@@ -1,12 +1,91 @@
 package dev.tcplife.jfr.cli;
 
-/** {@code java -jar tcplife-agent.jar <command>}. */
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code java -jar tcplife-agent.jar <command> [arguments]}: the tools around the agent.
+ *
+ * <p>Exit status, for scripts: 0 success, 1 the command failed (unreadable file, not a recording, a failed
+ * attach), 2 wrong usage, 3 the recording holds no TCP sessions.
+ */
 public final class Main {
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int USAGE = 2;
+    static final int NO_SESSIONS = 3;
+
+    /** One command of the tool. */
+    interface Command {
+        /** One line for the command list. */
+        String summary();
+
+        /** The usage text that --help prints. */
+        String usage();
+
+        int run(String[] args, PrintStream out, PrintStream err) throws IOException, InterruptedException;
+    }
+
+    private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
+
+    static {
+        COMMANDS.put("print", new PrintCommand());
+        COMMANDS.put("demo", new DemoCommand());
+        COMMANDS.put(SampleWorkload.COMMAND, new SampleWorkload());
+    }
+
     private Main() {
     }
 
     public static int run(String[] args) {
-        System.err.println("usage: java -jar tcplife-agent.jar <command>");
-        return 2;
+        return run(args, System.out, System.err);
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
+            (args.length == 0 ? err : out).print(usage());
+            return args.length == 0 ? USAGE : OK;
+        }
+        Command command = COMMANDS.get(args[0]);
+        if (command == null) {
+            err.println("tcplife: unknown command '" + args[0] + "'; commands: " + String.join(", ", publicCommands()));
+            return USAGE;
+        }
+        String[] rest = Arrays.copyOfRange(args, 1, args.length);
+        if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
+            out.print(command.usage());
+            return OK;
+        }
+        try {
+            return command.run(rest, out, err);
+        } catch (Arguments.UsageException e) {
+            err.println("tcplife " + args[0] + ": " + e.getMessage());
+            err.println("Run 'java -jar tcplife-agent.jar " + args[0] + " --help' for usage.");
+            return USAGE;
+        } catch (IOException e) {
+            err.println("tcplife " + args[0] + ": " + e.getMessage());
+            return FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("tcplife " + args[0] + ": interrupted");
+            return FAILED;
+        }
+    }
+
+    private static Iterable<String> publicCommands() {
+        return COMMANDS.keySet().stream().filter(name -> !name.equals(SampleWorkload.COMMAND))::iterator;
+    }
+
+    static String usage() {
+        StringBuilder text = new StringBuilder("Usage: java -jar tcplife-agent.jar <command> [arguments]\n\nCommands:\n");
+        for (String name : publicCommands()) {
+            text.append(String.format("  %-8s %s%n", name, COMMANDS.get(name).summary()));
+        }
+        text.append("\nRun a command with --help for its arguments. Exit status: 0 success, 1 failure,\n")
+                .append("2 wrong usage, 3 no TCP sessions in the recording.\n");
+        return text.toString();
     }
 }

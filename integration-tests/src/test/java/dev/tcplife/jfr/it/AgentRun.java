@@ -75,7 +75,7 @@ public final class AgentRun {
         }
         command.add("-XX:StartFlightRecording=filename=" + recording + ",settings=default,settings="
                 + TEMPLATE.toAbsolutePath());
-        command.add("-Xlog:jfr+startup=warning");
+        command.add("-Xlog:jfr+startup=off");
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(TEST_CLASSES.toAbsolutePath().toString());
