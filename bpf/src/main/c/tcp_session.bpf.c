@@ -20,7 +20,6 @@
 #include "tcp_session.h"
 
 #define MAX_LISTENERS 4096
-#define LISTENER_PORT_SLOTS 4096
 
 const volatile struct tcp_session_config config = {};
 
@@ -34,13 +33,6 @@ struct session_state {
 	__u16 reserved;
 };
 
-struct listener_key {
-	__u32 netns;
-	__u16 port;
-	__u16 family;
-	__u8 addr[TCP_SESSION_ADDR_LEN];
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536); /* the loader sets the real size */
@@ -52,15 +44,22 @@ struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_LISTENERS);
 	__type(key, __u64); /* struct sock * of one of our listeners */
-	__type(value, struct listener_key);
+	__type(value, struct tcp_session_listener_key);
 } listener_socks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_LISTENERS);
-	__type(key, struct listener_key);
+	__type(key, struct tcp_session_listener_key);
 	__type(value, __u32); /* how many of our listeners share the key (SO_REUSEPORT) */
 } listeners SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1); /* the loader sizes it to the sockets it lists */
+	__type(key, struct tcp_session_adopt_key);
+	__type(value, struct tcp_session_adopt_value);
+} adoptable SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -74,10 +73,7 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
-/* Our listeners per (port % LISTENER_PORT_SLOTS): lets a foreign child skip the key lookup. */
-__u32 listener_port_counts[LISTENER_PORT_SLOTS];
-/* The JVM's PID as the root namespace sees it, learnt at its first connect() or listen(). */
-__u32 own_host_tgid;
+struct tcp_session_globals globals = {};
 
 static __always_inline void count(__u32 counter)
 {
@@ -93,13 +89,13 @@ static __always_inline bool current_is_jvm(__u32 *tid)
 	struct bpf_pidns_info ns = {};
 	__u32 host_tgid = bpf_get_current_pid_tgid() >> 32;
 
-	if (own_host_tgid && own_host_tgid != host_tgid)
+	if (globals.own_host_tgid && globals.own_host_tgid != host_tgid)
 		return false;
 	if (bpf_get_ns_current_pid_tgid(config.pidns_dev, config.pidns_ino, &ns, sizeof(ns)))
 		return false;
 	if (ns.tgid != config.tgid)
 		return false;
-	own_host_tgid = host_tgid;
+	globals.own_host_tgid = host_tgid;
 	*tid = ns.pid;
 	return true;
 }
@@ -126,10 +122,11 @@ static __always_inline void read_local_addr(struct sock *sk, __u16 family, __u8 
 		BPF_CORE_READ_INTO((struct in6_addr *)addr, sk, __sk_common.skc_v6_rcv_saddr);
 }
 
-static __always_inline void read_listener_key(struct sock *sk, struct listener_key *key)
+static __always_inline void read_listener_key(struct sock *sk, struct tcp_session_listener_key *key)
 {
 	key->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-	key->port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	/* inet_sport, not skc_num: closing a listener releases its port before the tracepoint runs */
+	key->port = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
 	key->family = BPF_CORE_READ(sk, __sk_common.skc_family);
 	read_local_addr(sk, key->family, key->addr);
 }
@@ -149,7 +146,7 @@ static int track_connect(struct sock *sk)
 
 static int track_listener(struct sock *sk)
 {
-	struct listener_key key = {};
+	struct tcp_session_listener_key key = {};
 	__u32 one = 1, *shared, tid;
 
 	if (!is_tcp_inet(sk) || !current_is_jvm(&tid))
@@ -167,22 +164,37 @@ static int track_listener(struct sock *sk)
 		bpf_map_delete_elem(&listener_socks, &sk);
 		return 0;
 	}
-	__sync_fetch_and_add(&listener_port_counts[key.port % LISTENER_PORT_SLOTS], 1);
+	__sync_fetch_and_add(&globals.listener_port_counts[key.port % TCP_SESSION_PORT_SLOTS], 1);
 	return 0;
 }
 
+static void release_listener_key(struct tcp_session_listener_key *key)
+{
+	__u32 *shared = bpf_map_lookup_elem(&listeners, key);
+
+	if (!shared)
+		return;
+	if (__sync_fetch_and_add(shared, -1) == 1)
+		bpf_map_delete_elem(&listeners, key);
+	__sync_fetch_and_add(&globals.listener_port_counts[key->port % TCP_SESSION_PORT_SLOTS], -1);
+}
+
+/* LISTEN -> CLOSE runs in close(), in the owner's context: a listener the loader adopted is known by key only. */
 static int forget_listener(struct sock *sk)
 {
-	struct listener_key *key = bpf_map_lookup_elem(&listener_socks, &sk);
-	__u32 *shared;
+	struct tcp_session_listener_key *known = bpf_map_lookup_elem(&listener_socks, &sk);
+	struct tcp_session_listener_key key = {};
+	__u32 tid;
 
-	if (!key)
+	if (known) {
+		release_listener_key(known);
+		bpf_map_delete_elem(&listener_socks, &sk);
 		return 0;
-	shared = bpf_map_lookup_elem(&listeners, key);
-	if (shared && __sync_fetch_and_add(shared, -1) == 1)
-		bpf_map_delete_elem(&listeners, key);
-	__sync_fetch_and_add(&listener_port_counts[key->port % LISTENER_PORT_SLOTS], -1);
-	bpf_map_delete_elem(&listener_socks, &sk);
+	}
+	read_listener_key(sk, &key);
+	if (!globals.listener_port_counts[key.port % TCP_SESSION_PORT_SLOTS] || !is_tcp_inet(sk) || !current_is_jvm(&tid))
+		return 0;
+	release_listener_key(&key);
 	return 0;
 }
 
@@ -190,10 +202,10 @@ static int forget_listener(struct sock *sk)
 static int track_child(struct sock *sk)
 {
 	struct session_state s = { .role = TCP_SESSION_ROLE_SERVER };
-	struct listener_key key = {};
+	struct tcp_session_listener_key key = {};
 	__u16 port = BPF_CORE_READ(sk, __sk_common.skc_num);
 
-	if (!listener_port_counts[port % LISTENER_PORT_SLOTS])
+	if (!globals.listener_port_counts[port % TCP_SESSION_PORT_SLOTS])
 		return 0;
 	read_listener_key(sk, &key);
 	if (!bpf_map_lookup_elem(&listeners, &key)) {
@@ -285,10 +297,60 @@ static void emit(struct sock *sk, struct session_state *s, int oldstate)
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
+static __always_inline void read_mapped_addr(struct sock *sk, __u16 family, bool local, __u8 *addr)
+{
+	if (family == AF_INET6) {
+		if (local)
+			BPF_CORE_READ_INTO((struct in6_addr *)addr, sk, __sk_common.skc_v6_rcv_saddr);
+		else
+			BPF_CORE_READ_INTO((struct in6_addr *)addr, sk, __sk_common.skc_v6_daddr);
+		return;
+	}
+	((__u32 *)addr)[2] = bpf_htonl(0xffff);
+	if (local)
+		BPF_CORE_READ_INTO((__u32 *)addr + 3, sk, __sk_common.skc_rcv_saddr);
+	else
+		BPF_CORE_READ_INTO((__u32 *)addr + 3, sk, __sk_common.skc_daddr);
+}
+
+/* A socket of the JVM older than the program: follow it from now on, its start unobserved. */
+static struct session_state *adopt(struct sock *sk)
+{
+	struct tcp_session_adopt_key key = {};
+	struct tcp_session_adopt_value *listed;
+	struct session_state s = {};
+	__u16 family;
+
+	key.local_port = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
+	if (!globals.adoptable_port_counts[key.local_port % TCP_SESSION_PORT_SLOTS] || !is_tcp_inet(sk))
+		return NULL;
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	key.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+	key.remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	read_mapped_addr(sk, family, true, key.local_addr);
+	read_mapped_addr(sk, family, false, key.remote_addr);
+	listed = bpf_map_lookup_elem(&adoptable, &key);
+	if (!listed)
+		return NULL;
+	s.start_ns = globals.adoption_start_ns;
+	s.socket_ino = listed->socket_ino;
+	s.role = listed->role;
+	s.flags = listed->flags | TCP_SESSION_START_UNOBSERVED;
+	if (bpf_map_delete_elem(&adoptable, &key) == 0)
+		__sync_fetch_and_add(&globals.adoptable_port_counts[key.local_port % TCP_SESSION_PORT_SLOTS], -1);
+	if (bpf_map_update_elem(&sessions, &sk, &s, BPF_NOEXIST)) {
+		count(TCP_SESSION_COUNTER_SESSIONS_FULL);
+		return NULL;
+	}
+	return bpf_map_lookup_elem(&sessions, &sk);
+}
+
 static int follow_session(struct sock *sk, int oldstate, int newstate)
 {
 	struct session_state *s = bpf_map_lookup_elem(&sessions, &sk);
 
+	if (!s)
+		s = adopt(sk);
 	if (!s)
 		return 0;
 	if (!s->socket_ino)

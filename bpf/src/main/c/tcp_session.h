@@ -61,6 +61,49 @@ struct tcp_session_config {
 	__u16 remote_ports[8]; /* report only these remote ports; 0 = unused slot */
 };
 
+/*
+ * The program's global state, in .bss, which the loader maps: the kernel and the JVM both update it, with
+ * atomic operations where both write the same field.
+ */
+#define TCP_SESSION_PORT_SLOTS 4096
+
+struct tcp_session_globals {
+	__u32 own_host_tgid;       /* the JVM's PID in the root namespace, learnt at its first connect() or listen() */
+	__u32 reserved;
+	__u64 adoption_start_ns;   /* CLOCK_MONOTONIC when the sockets in "adoptable" were listed: their recorded start */
+	/* Per local port % SLOTS: how many of our listeners, and of our sockets waiting in "adoptable", use it.
+	 * A foreign socket whose slot is zero skips the full lookup. */
+	__u32 listener_port_counts[TCP_SESSION_PORT_SLOTS];
+	__u32 adoptable_port_counts[TCP_SESSION_PORT_SLOTS];
+};
+
+/*
+ * A socket of the JVM that was open before the program was attached, listed by the loader from /proc: when
+ * it next changes state, the program starts following it. Addresses are 16 bytes, IPv4 as ::ffff:a.b.c.d.
+ */
+struct tcp_session_adopt_key {
+	__u32 netns;
+	__u16 local_port;
+	__u16 remote_port;
+	__u8 local_addr[TCP_SESSION_ADDR_LEN];
+	__u8 remote_addr[TCP_SESSION_ADDR_LEN];
+};
+
+struct tcp_session_adopt_value {
+	__u64 socket_ino;
+	__u8 role;
+	__u8 flags;      /* TCP_SESSION_* flags the socket's state already implies */
+	__u8 reserved[6];
+};
+
+/* A listener of the JVM, by what its children inherit. */
+struct tcp_session_listener_key {
+	__u32 netns;
+	__u16 port;
+	__u16 family;
+	__u8 addr[TCP_SESSION_ADDR_LEN]; /* IPv4 in the first 4 bytes; all zero for a wildcard */
+};
+
 /* Slots of the per-CPU "counters" array. */
 enum tcp_session_counter {
 	TCP_SESSION_COUNTER_SESSIONS_FULL,  /* a session of ours could not be tracked */
@@ -101,5 +144,29 @@ _Static_assert(__builtin_offsetof(struct tcp_session_config, tgid) == 16, "tgid"
 _Static_assert(__builtin_offsetof(struct tcp_session_config, family_mask) == 20, "family_mask");
 _Static_assert(__builtin_offsetof(struct tcp_session_config, local_ports) == 24, "local_ports");
 _Static_assert(__builtin_offsetof(struct tcp_session_config, remote_ports) == 40, "remote_ports");
+
+_Static_assert(sizeof(struct tcp_session_globals) == 16 + 8 * TCP_SESSION_PORT_SLOTS, "globals size");
+_Static_assert(__builtin_offsetof(struct tcp_session_globals, own_host_tgid) == 0, "own_host_tgid");
+_Static_assert(__builtin_offsetof(struct tcp_session_globals, adoption_start_ns) == 8, "adoption_start_ns");
+_Static_assert(__builtin_offsetof(struct tcp_session_globals, listener_port_counts) == 16, "listener_port_counts");
+_Static_assert(__builtin_offsetof(struct tcp_session_globals, adoptable_port_counts) == 16 + 4 * TCP_SESSION_PORT_SLOTS,
+	       "adoptable_port_counts");
+
+_Static_assert(sizeof(struct tcp_session_adopt_key) == 40, "adopt key size");
+_Static_assert(__builtin_offsetof(struct tcp_session_adopt_key, netns) == 0, "adopt netns");
+_Static_assert(__builtin_offsetof(struct tcp_session_adopt_key, local_port) == 4, "adopt local_port");
+_Static_assert(__builtin_offsetof(struct tcp_session_adopt_key, remote_port) == 6, "adopt remote_port");
+_Static_assert(__builtin_offsetof(struct tcp_session_adopt_key, local_addr) == 8, "adopt local_addr");
+_Static_assert(__builtin_offsetof(struct tcp_session_adopt_key, remote_addr) == 24, "adopt remote_addr");
+_Static_assert(sizeof(struct tcp_session_adopt_value) == 16, "adopt value size");
+_Static_assert(__builtin_offsetof(struct tcp_session_adopt_value, socket_ino) == 0, "adopt socket_ino");
+_Static_assert(__builtin_offsetof(struct tcp_session_adopt_value, role) == 8, "adopt role");
+_Static_assert(__builtin_offsetof(struct tcp_session_adopt_value, flags) == 9, "adopt flags");
+
+_Static_assert(sizeof(struct tcp_session_listener_key) == 24, "listener key size");
+_Static_assert(__builtin_offsetof(struct tcp_session_listener_key, netns) == 0, "listener netns");
+_Static_assert(__builtin_offsetof(struct tcp_session_listener_key, port) == 4, "listener port");
+_Static_assert(__builtin_offsetof(struct tcp_session_listener_key, family) == 6, "listener family");
+_Static_assert(__builtin_offsetof(struct tcp_session_listener_key, addr) == 8, "listener addr");
 
 #endif /* TCP_SESSION_H */

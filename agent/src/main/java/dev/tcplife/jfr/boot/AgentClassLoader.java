@@ -41,6 +41,15 @@ final class AgentClassLoader extends ClassLoader {
         this.protectionDomain = new ProtectionDomain(new CodeSource(location, (Certificate[]) null), null, this, null);
     }
 
+    /** The Attach API lives in the application class loader's jdk.attach module; the CLI's attach needs it. */
+    @Override
+    protected Class<?> loadClass(String name, boolean resolve) throws ClassNotFoundException {
+        if (name.startsWith("com.sun.tools.attach.")) {
+            return ClassLoader.getSystemClassLoader().loadClass(name);
+        }
+        return super.loadClass(name, resolve);
+    }
+
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
         JarEntry entry = jar.getJarEntry(PREFIX + name.replace('.', '/') + ".class");

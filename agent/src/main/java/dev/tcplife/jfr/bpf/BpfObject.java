@@ -1,5 +1,6 @@
 package dev.tcplife.jfr.bpf;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -27,6 +28,7 @@ public final class BpfObject implements AutoCloseable {
     /** libbpf reads the ELF image from this memory until the object is loaded. */
     private final Pointer image;
     private final Deque<Pointer> links = new ArrayDeque<>();
+    private final Deque<Runnable> unmaps = new ArrayDeque<>();
     private boolean loaded;
     private boolean closed;
 
@@ -108,14 +110,34 @@ public final class BpfObject implements AutoCloseable {
         links.push(link);
     }
 
-    /** The file descriptor of a loaded map, owned by this object. */
-    public int mapFd(String map) throws BpfException {
+    /** A loaded map, owned by this object; {@code keySize} is its key's size in bytes. */
+    public BpfMap map(String name, int keySize) throws BpfException {
         requireLoaded(true);
-        int fd = lib.bpf_map__fd(map(map));
+        int fd = lib.bpf_map__fd(map(name));
         if (fd < 0) {
-            throw failure("find the file descriptor of map " + map, -fd);
+            throw failure("find the file descriptor of map " + name, -fd);
         }
-        return fd;
+        return new BpfMap(lib, name, fd, keySize);
+    }
+
+    /**
+     * The memory of a loaded global-data map ({@code .bss}, {@code .data}), mapped from the kernel: writes are
+     * seen by the program at once. (libbpf remaps it itself only for skeletons.) Valid until {@link #close}.
+     */
+    public ByteBuffer globals(String name, LibC libc) throws BpfException {
+        requireLoaded(true);
+        long[] size = new long[1];
+        Pointer map = map(name);
+        if (lib.bpf_map__initial_value(map, size) == null) {
+            throw new BpfException("global data " + name + " is not memory-mappable (requires Linux >= 5.5)");
+        }
+        long length = (size[0] + libc.getpagesize() - 1) / libc.getpagesize() * libc.getpagesize();
+        Pointer memory = libc.mmap(null, length, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, lib.bpf_map__fd(map), 0);
+        if (memory == null || memory.address() == -1L) {
+            throw failure("map global data " + name, jnr.ffi.Runtime.getRuntime(libc).getLastError());
+        }
+        unmaps.push(() -> libc.munmap(memory, length));
+        return DirectBuffers.wrap(memory.address(), (int) size[0]);
     }
 
     public LibBpf lib() {
@@ -130,6 +152,9 @@ public final class BpfObject implements AutoCloseable {
         closed = true;
         while (!links.isEmpty()) {
             lib.bpf_link__destroy(links.pop());
+        }
+        while (!unmaps.isEmpty()) {
+            unmaps.pop().run();
         }
         lib.bpf_object__close(object);
         // image is freed by the garbage collector once this object is gone

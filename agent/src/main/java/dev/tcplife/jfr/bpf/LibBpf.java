@@ -4,6 +4,7 @@ import jnr.ffi.LibraryLoader;
 import jnr.ffi.Pointer;
 import jnr.ffi.annotations.Delegate;
 import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
 
 /**
@@ -43,6 +44,9 @@ public interface LibBpf {
 
     int bpf_map__fd(Pointer map);
 
+    /** After loading: the memory-mapped contents of a global-data map (.bss, .data), shared with the kernel. */
+    Pointer bpf_map__initial_value(Pointer map, @Out long[] size);
+
     @SaveError
     Pointer bpf_program__attach_raw_tracepoint(Pointer program, String tracepoint);
 
@@ -53,6 +57,15 @@ public interface LibBpf {
 
     @SaveError
     int bpf_map_update_elem(int mapFd, @In byte[] key, @In byte[] value, long flags);
+
+    @SaveError
+    int bpf_map_delete_elem(int mapFd, @In byte[] key);
+
+    /** The key after {@code key} ({@code null} for the first one); -1 with ENOENT after the last one. */
+    int bpf_map_get_next_key(int mapFd, @In byte[] key, @Out byte[] nextKey);
+
+    long BPF_ANY = 0;
+    long BPF_NOEXIST = 1;
 
     int libbpf_num_possible_cpus();
 

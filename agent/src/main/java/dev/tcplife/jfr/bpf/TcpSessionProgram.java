@@ -2,10 +2,16 @@ package dev.tcplife.jfr.bpf;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 
 import jnr.ffi.Memory;
 import jnr.ffi.Pointer;
@@ -14,17 +20,16 @@ import jnr.ffi.Pointer;
  * The kernel half of tcplife-jfr, {@code bpf/src/main/c/tcp_session.bpf.c}: loaded, configured for one JVM and
  * attached to the raw tracepoint {@code inet_sock_set_state}. Its records arrive through {@link #events()}.
  *
+ * <p>Sockets that were open before the program was attached are handed over with {@link #adopt}: listeners
+ * start owning their new children at once, and sessions are followed from their next state change on.
+ *
  * <p>Needs Linux 5.12+ with BTF ({@code CONFIG_DEBUG_INFO_BTF=y}), libbpf 0.7+ and CAP_BPF with CAP_PERFMON
- * (or root). Closing it detaches the program and frees every map.
+ * (or root). Closing it detaches the program and frees every map. Not thread-safe.
  */
 public final class TcpSessionProgram implements AutoCloseable {
     static final String OBJECT_RESOURCE = "/dev/tcplife/jfr/bpf/tcp_session.bpf.o";
     static final String PROGRAM = "tcp_session_set_state";
     static final String TRACEPOINT = "inet_sock_set_state";
-    static final String SESSIONS_MAP = "sessions";
-    static final String EVENTS_MAP = "events";
-    static final String COUNTERS_MAP = "counters";
-    static final String CONFIG_MAP = ".rodata";
     static final Path KERNEL_BTF = Path.of("/sys/kernel/btf/vmlinux");
 
     /** Mirrors struct tcp_session_config in tcp_session.h (offsets pinned there). */
@@ -37,21 +42,56 @@ public final class TcpSessionProgram implements AutoCloseable {
     static final int CONFIG_REMOTE_PORTS = 40;
     static final int CONFIG_MAX_PORTS = 8;
 
+    /** Mirrors struct tcp_session_globals. */
+    static final int GLOBALS_ADOPTION_START_NS = 8;
+    static final int GLOBALS_LISTENER_PORT_COUNTS = 16;
+    static final int PORT_SLOTS = 4096;
+    static final int GLOBALS_ADOPTABLE_PORT_COUNTS = GLOBALS_LISTENER_PORT_COUNTS + 4 * PORT_SLOTS;
+
+    /** Mirrors struct tcp_session_adopt_key, tcp_session_adopt_value and tcp_session_listener_key. */
+    static final int ADOPT_KEY_SIZE = 40;
+    static final int ADOPT_VALUE_SIZE = 16;
+    static final int LISTENER_KEY_SIZE = 24;
+    static final int ADDR_LEN = 16;
+
+    /** struct tcp_session_record.role and .flags values (see TcpSessionDecoder). */
+    static final int ROLE_CLIENT = 1;
+    static final int ROLE_SERVER = 2;
+    static final int FLAG_ESTABLISHED = 1;
+    static final int FLAG_FIN_SENT = 1 << 1;
+    static final int FLAG_REMOTE_FIN_FIRST = 1 << 4;
+
+    private static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+
     /** Slots of the counters map, as enum tcp_session_counter in tcp_session.h. */
     public enum Counter {
         SESSIONS_FULL, LISTENERS_FULL, RINGBUF_FULL, FILTERED
     }
 
+    /** What {@link #adopt} handed over, and what did not fit. */
+    public record Adoption(int listeners, int sessions, int notAdopted) {
+    }
+
     private final BpfObject object;
     private final RingBufferReader events;
-    private final int countersFd;
+    private final ByteBuffer globals;
+    private final BpfMap sessions;
+    private final BpfMap listeners;
+    private final BpfMap adoptable;
+    private final BpfMap counters;
     private final int possibleCpus;
     private final Pointer counterValues;
+    /** Adoptable entries this side inserted and the kernel has not taken yet, by local port. */
+    private final Map<ByteBuffer, Integer> waiting = new HashMap<>();
 
-    private TcpSessionProgram(BpfObject object, RingBufferReader events, int countersFd) {
+    private TcpSessionProgram(BpfObject object, RingBufferReader events, ByteBuffer globals) throws BpfException {
         this.object = object;
         this.events = events;
-        this.countersFd = countersFd;
+        this.globals = globals;
+        this.sessions = object.map("sessions", 8);
+        this.listeners = object.map("listeners", LISTENER_KEY_SIZE);
+        this.adoptable = object.map("adoptable", ADOPT_KEY_SIZE);
+        this.counters = object.map("counters", 4);
         this.possibleCpus = object.lib().libbpf_num_possible_cpus();
         this.counterValues = Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(object.lib()), 8L * possibleCpus);
     }
@@ -59,24 +99,27 @@ public final class TcpSessionProgram implements AutoCloseable {
     /**
      * Opens, configures, loads and attaches the program, and maps its ring buffer.
      *
+     * @param adoptableCapacity how many sockets older than the program {@link #adopt} may hand over
      * @throws BpfException naming the step that failed, and what to do about it where known
      */
-    public static TcpSessionProgram load(LibBpf lib, LibC libc, ProgramConfig config) throws BpfException {
+    public static TcpSessionProgram load(LibBpf lib, LibC libc, ProgramConfig config, int adoptableCapacity)
+            throws BpfException {
         checkKernel();
         /* Open the object */
         BpfObject object = BpfObject.open(lib, objectFile(), "tcp_session");
         try {
             /* Parameterize it for this JVM */
-            object.setInitialValue(CONFIG_MAP, encode(config));
-            object.setMaxEntries(SESSIONS_MAP, config.maxSessions());
-            object.setMaxEntries(EVENTS_MAP, config.ringBufferBytes());
+            object.setInitialValue(".rodata", encode(config));
+            object.setMaxEntries("sessions", config.maxSessions());
+            object.setMaxEntries("events", config.ringBufferBytes());
+            object.setMaxEntries("adoptable", Math.max(1, adoptableCapacity));
             /* Load and verify */
             object.load();
             /* Attach to the tracepoint */
             object.attachRawTracepoint(PROGRAM, TRACEPOINT);
             /* Map the ring buffer */
-            RingBufferReader events = RingBufferReader.map(libc, object.mapFd(EVENTS_MAP), config.ringBufferBytes());
-            return new TcpSessionProgram(object, events, object.mapFd(COUNTERS_MAP));
+            RingBufferReader events = RingBufferReader.map(libc, object.map("events", 4).fd(), config.ringBufferBytes());
+            return new TcpSessionProgram(object, events, object.globals(".bss", libc));
         } catch (BpfException | RuntimeException | Error e) {
             object.close();
             throw e;
@@ -87,10 +130,67 @@ public final class TcpSessionProgram implements AutoCloseable {
         return events;
     }
 
+    /**
+     * Hands over the JVM's sockets that were open before the program was attached: its listeners, and sessions
+     * to follow from their next state change, recorded as starting at {@code startNanos} (CLOCK_MONOTONIC) with
+     * their start marked unobserved.
+     */
+    public Adoption adopt(OpenSockets open, long startNanos) throws BpfException {
+        globals.putLong(GLOBALS_ADOPTION_START_NS, startNanos);
+        int adoptedListeners = 0;
+        int adoptedSessions = 0;
+        int notAdopted = 0;
+        for (OpenSockets.Listener listener : open.listeners()) {
+            // A listener made after attaching is known already; one made before counts once.
+            if (listeners.insert(listenerKey(open.netns(), listener), intBytes(1))) {
+                addToSlot(GLOBALS_LISTENER_PORT_COUNTS, listener.port(), 1);
+                adoptedListeners++;
+            }
+        }
+        for (OpenSockets.Session session : open.sessions()) {
+            byte[] key = adoptKey(open.netns(), session);
+            try {
+                if (adoptable.insert(key, adoptValue(session))) {
+                    addToSlot(GLOBALS_ADOPTABLE_PORT_COUNTS, session.localPort(), 1);
+                    waiting.put(ByteBuffer.wrap(key), session.localPort());
+                    adoptedSessions++;
+                }
+            } catch (BpfException full) {
+                notAdopted++;
+            }
+        }
+        return new Adoption(adoptedListeners, adoptedSessions, notAdopted);
+    }
+
+    /** Whether adopted sessions still wait for their next state change. */
+    public boolean adoptionPending() {
+        return !waiting.isEmpty();
+    }
+
+    /**
+     * Withdraws waiting adoptions whose socket is gone from {@code open} (or was followed from its connect
+     * anyway), so that their port slots cool down for foreign sockets.
+     */
+    public void sweepAdoptions(OpenSockets open) {
+        Set<ByteBuffer> current = new HashSet<>();
+        for (OpenSockets.Session session : open.sessions()) {
+            current.add(ByteBuffer.wrap(adoptKey(open.netns(), session)));
+        }
+        waiting.entrySet().removeIf(entry -> {
+            if (current.contains(entry.getKey())) {
+                return false;
+            }
+            // Whoever deletes the entry releases its slot: the kernel when it adopts, this side when it withdraws.
+            if (adoptable.delete(entry.getKey().array())) {
+                addToSlot(GLOBALS_ADOPTABLE_PORT_COUNTS, entry.getValue(), -1);
+            }
+            return true;
+        });
+    }
+
     /** The kernel's count for {@code counter}, summed over CPUs. */
     public long counter(Counter counter) {
-        byte[] key = ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(counter.ordinal()).array();
-        if (object.lib().bpf_map_lookup_elem(countersFd, key, counterValues) != 0) {
+        if (!counters.lookup(intBytes(counter.ordinal()), counterValues)) {
             return 0;
         }
         long sum = 0;
@@ -100,10 +200,19 @@ public final class TcpSessionProgram implements AutoCloseable {
         return sum;
     }
 
+    /** Sessions the kernel follows right now (walks the map). */
+    public int trackedSessions() {
+        return sessions.count();
+    }
+
     @Override
     public void close() {
         events.close();
         object.close();
+    }
+
+    private void addToSlot(int base, int port, int delta) {
+        INTS.getAndAdd(globals, base + 4 * (port % PORT_SLOTS), delta);
     }
 
     static byte[] encode(ProgramConfig config) {
@@ -115,6 +224,63 @@ public final class TcpSessionProgram implements AutoCloseable {
         putPorts(buffer, CONFIG_LOCAL_PORTS, config.localPorts());
         putPorts(buffer, CONFIG_REMOTE_PORTS, config.remotePorts());
         return buffer.array();
+    }
+
+    /** struct tcp_session_listener_key: the address as the socket's family stores it, zero-padded. */
+    static byte[] listenerKey(long netns, OpenSockets.Listener listener) {
+        ByteBuffer key = ByteBuffer.allocate(LISTENER_KEY_SIZE).order(ByteOrder.nativeOrder());
+        key.putInt(0, (int) netns);
+        key.putShort(4, (short) listener.port());
+        key.putShort(6, (short) listener.family());
+        key.put(8, listener.address());
+        return key.array();
+    }
+
+    /** struct tcp_session_adopt_key: addresses in 16 bytes, IPv4 as ::ffff:a.b.c.d, as the program builds it. */
+    static byte[] adoptKey(long netns, OpenSockets.Session session) {
+        ByteBuffer key = ByteBuffer.allocate(ADOPT_KEY_SIZE).order(ByteOrder.nativeOrder());
+        key.putInt(0, (int) netns);
+        key.putShort(4, (short) session.localPort());
+        key.putShort(6, (short) session.remotePort());
+        key.put(8, mapped(session.localAddress()));
+        key.put(8 + ADDR_LEN, mapped(session.remoteAddress()));
+        return key.array();
+    }
+
+    /** struct tcp_session_adopt_value: the role, and what the socket's state says has happened already. */
+    static byte[] adoptValue(OpenSockets.Session session) {
+        int state = session.state();
+        int flags = 0;
+        if (state != OpenSockets.SYN_SENT && state != OpenSockets.SYN_RECV) {
+            flags |= FLAG_ESTABLISHED;
+        }
+        if (state == OpenSockets.FIN_WAIT1 || state == OpenSockets.FIN_WAIT2 || state == OpenSockets.LAST_ACK
+                || state == OpenSockets.CLOSING) {
+            flags |= FLAG_FIN_SENT;
+        }
+        if (state == OpenSockets.CLOSE_WAIT || state == OpenSockets.LAST_ACK) {
+            flags |= FLAG_REMOTE_FIN_FIRST;
+        }
+        ByteBuffer value = ByteBuffer.allocate(ADOPT_VALUE_SIZE).order(ByteOrder.nativeOrder());
+        value.putLong(0, session.inode());
+        value.put(8, (byte) (session.server() ? ROLE_SERVER : ROLE_CLIENT));
+        value.put(9, (byte) flags);
+        return value.array();
+    }
+
+    private static byte[] mapped(byte[] address) {
+        if (address.length == ADDR_LEN) {
+            return address;
+        }
+        byte[] mapped = new byte[ADDR_LEN];
+        mapped[10] = (byte) 0xff;
+        mapped[11] = (byte) 0xff;
+        System.arraycopy(address, 0, mapped, 12, 4);
+        return mapped;
+    }
+
+    private static byte[] intBytes(int value) {
+        return ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(value).array();
     }
 
     private static void putPorts(ByteBuffer buffer, int offset, int[] ports) {

@@ -1,10 +1,8 @@
 package dev.tcplife.jfr.cli;
 
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -48,7 +46,7 @@ final class DemoCommand implements Main.Command {
         }
         Path recording = Path.of(arguments.option("--output") != null ? arguments.option("--output") : "tcplife-demo.jfr")
                 .toAbsolutePath();
-        Path jar = agentJar();
+        Path jar = AgentJar.path();
         Path template = Files.createTempFile("tcplife", ".jfc");
         try {
             try (InputStream in = DemoCommand.class.getResourceAsStream(TEMPLATE_RESOURCE)) {
@@ -83,13 +81,5 @@ final class DemoCommand implements Main.Command {
         return Main.run(arguments.flag("--wide")
                 ? new String[] {"print", recording.toString(), "--wide"}
                 : new String[] {"print", recording.toString()}, out, err);
-    }
-
-    private static Path agentJar() throws IOException {
-        try {
-            return new File(DemoCommand.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toPath();
-        } catch (URISyntaxException e) {
-            throw new IOException("cannot locate the agent jar: " + e.getMessage(), e);
-        }
     }
 }

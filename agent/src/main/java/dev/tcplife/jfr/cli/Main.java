@@ -32,6 +32,8 @@ public final class Main {
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
+        COMMANDS.put("attach", new AttachCommand(false));
+        COMMANDS.put("stop", new AttachCommand(true));
         COMMANDS.put("print", new PrintCommand());
         COMMANDS.put("demo", new DemoCommand());
         COMMANDS.put(SampleWorkload.COMMAND, new SampleWorkload());

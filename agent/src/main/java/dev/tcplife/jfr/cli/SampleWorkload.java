@@ -18,6 +18,8 @@ import java.util.concurrent.Executors;
 
 import com.sun.net.httpserver.HttpServer;
 
+import dev.tcplife.jfr.agent.Agent;
+
 /**
  * The demo's application: a small HTTP service and its clients, the kinds of sessions tcplife is for. A pooled
  * HTTP client reuses one connection; a careless client opens one per request; one peer resets; one connect is
@@ -39,6 +41,7 @@ final class SampleWorkload implements Main.Command {
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws IOException, InterruptedException {
+        awaitAgent(err);
         InetAddress loopback = InetAddress.getLoopbackAddress();
         HttpServer http = HttpServer.create(new InetSocketAddress(loopback, 0), 50);
         ExecutorService handlers = Executors.newFixedThreadPool(2, named("http-worker"));
@@ -88,6 +91,17 @@ final class SampleWorkload implements Main.Command {
         // The agent reads finished sessions every 20 ms: give it time before the JVM exits.
         Thread.sleep(300);
         return Main.OK;
+    }
+
+    /** The agent loads in the background at JVM start: sessions opened before it traces would be adopted, not seen. */
+    private static void awaitAgent(PrintStream err) throws InterruptedException {
+        for (int i = 0; i < 3000 && "starting".equals(System.getProperty(Agent.STATE_PROPERTY)); i++) {
+            Thread.sleep(10);
+        }
+        String state = System.getProperty(Agent.STATE_PROPERTY, "not loaded (run it with -javaagent)");
+        if (!state.equals("tracing")) {
+            err.println("sample-workload: the agent is " + state);
+        }
     }
 
     /** Sends a little, reads the answer, then aborts with SO_LINGER 0: the peer sees an RST. */

@@ -1,15 +1,14 @@
 package dev.tcplife.jfr.jfr;
 
-import java.io.IOException;
 import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Modifier;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+
+import dev.tcplife.jfr.bpf.KernelClock;
 
 /**
  * Converts the kernel's CLOCK_MONOTONIC nanoseconds ({@code bpf_ktime_get_ns()}) into JFR ticks, the unit of
@@ -19,8 +18,8 @@ import java.util.Set;
  * raw TSC cycles. Both are read here through {@code jdk.jfr.internal.JVM.counterTime()}: an anchor pair
  * (monotonic, ticks) is sampled with the tightest bracket of a few tries, and the rate between anchors taken
  * at least a second apart replaces the nominal tick frequency, which absorbs TSC drift against NTP-slewed
- * CLOCK_MONOTONIC. In a time namespace, the JVM's monotonic clock is offset from the kernel's; the offset in
- * /proc/self/timens_offsets is added back.
+ * CLOCK_MONOTONIC. In a time namespace, the JVM's monotonic clock is offset from the kernel's; {@link KernelClock}
+ * knows by how much.
  */
 public final class JfrClock {
     private static final int SAMPLES = 7;
@@ -57,7 +56,7 @@ public final class JfrClock {
             long frequency = Modifier.isStatic(frequencyMethod.getModifiers())
                     ? (long) frequencyMethod.invoke(null)
                     : (long) frequencyMethod.invoke(jvm.getMethod("getJVM").invoke(null));
-            return new JfrClock(counterTime, frequency / 1e9, timeNamespaceOffsetNanos());
+            return new JfrClock(counterTime, frequency / 1e9, KernelClock.timeNamespaceOffsetNanos());
         } catch (Throwable e) {
             throw new IllegalStateException("JFR's tick counter (jdk.jfr.internal.JVM.counterTime) is not usable here: " + e, e);
         }
@@ -104,20 +103,5 @@ public final class JfrClock {
             }
         }
         return best;
-    }
-
-    /** The monotonic offset of this process's time namespace, 0 outside one. */
-    static long timeNamespaceOffsetNanos() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/timens_offsets"))) {
-                String[] fields = line.trim().split("\\s+");
-                if (fields.length == 3 && (fields[0].equals("monotonic") || fields[0].equals("1"))) {
-                    return Long.parseLong(fields[1]) * 1_000_000_000L + Long.parseLong(fields[2]);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // no time namespaces on this kernel
-        }
-        return 0;
     }
 }

@@ -10,7 +10,7 @@ import jdk.jfr.StackTrace;
 
 /**
  * The agent's own bookkeeping, periodically: what it emitted, and everything it could not, so that a recording
- * never silently misses sessions. All counts are totals since tracing began.
+ * never silently misses sessions. Counts are totals since tracing began, except the sessions open now.
  */
 @Name(TcpSessionStatisticsEvent.NAME)
 @Label("TCP Session Tracing Statistics")
@@ -40,6 +40,14 @@ public class TcpSessionStatisticsEvent extends Event {
     @Label("Sessions Filtered")
     @Description("Sessions left out by the port and family options")
     public long sessionsFiltered;
+
+    @Label("Sessions Open")
+    @Description("Sessions of this JVM the kernel follows now; only this JVM's sockets take kernel memory")
+    public long sessionsOpen;
+
+    @Label("Sessions Adopted")
+    @Description("Sessions already open when tracing began, followed from then on (their start is not observed)")
+    public long sessionsAdopted;
 
     @Label("Sessions Below Threshold")
     @Description("Sessions left out because they were shorter than the event's threshold")

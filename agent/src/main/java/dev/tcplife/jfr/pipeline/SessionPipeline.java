@@ -1,5 +1,6 @@
 package dev.tcplife.jfr.pipeline;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -9,6 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 import jdk.jfr.FlightRecorder;
 
 import dev.tcplife.jfr.agent.AgentLog;
+import dev.tcplife.jfr.bpf.OpenSockets;
 import dev.tcplife.jfr.bpf.TcpSessionProgram;
 import dev.tcplife.jfr.bpf.TcpSessionProgram.Counter;
 import dev.tcplife.jfr.jfr.JfrClock;
@@ -35,12 +37,14 @@ public final class SessionPipeline implements AutoCloseable {
     /** A server session can end (say, by a reset) an instant before the JDK's accept returns and names its thread. */
     private static final long OWNER_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long RECALIBRATE_NANOS = TimeUnit.SECONDS.toNanos(10);
+    private static final long ADOPTION_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private final TcpSessionProgram program;
     private final SocketOwners owners;
     private final TcpSessionEmitter emitter;
     private final JfrClock clock;
     private final long pollNanos;
+    private final long sessionsAdopted;
     private final Deque<Unresolved> unresolved = new ArrayDeque<>();
     private final Thread thread;
     private final Runnable statistics = this::commitStatistics;
@@ -50,8 +54,9 @@ public final class SessionPipeline implements AutoCloseable {
     }
 
     private SessionPipeline(TcpSessionProgram program, SocketOwners owners, TcpSessionEmitter emitter, JfrClock clock,
-            long pollMillis) {
+            long pollMillis, long sessionsAdopted) {
         this.program = program;
+        this.sessionsAdopted = sessionsAdopted;
         this.owners = owners;
         this.emitter = emitter;
         this.clock = clock;
@@ -60,10 +65,14 @@ public final class SessionPipeline implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    /** Starts reading sessions from an attached program; the pipeline owns the program from now on. */
+    /**
+     * Starts reading sessions from an attached program; the pipeline owns the program from now on.
+     *
+     * @param sessionsAdopted sessions already open when tracing began, handed to the program
+     */
     public static SessionPipeline start(TcpSessionProgram program, SocketOwners owners, TcpSessionEmitter emitter,
-            JfrClock clock, long pollMillis) {
-        SessionPipeline pipeline = new SessionPipeline(program, owners, emitter, clock, pollMillis);
+            JfrClock clock, long pollMillis, long sessionsAdopted) {
+        SessionPipeline pipeline = new SessionPipeline(program, owners, emitter, clock, pollMillis, sessionsAdopted);
         FlightRecorder.addPeriodicEvent(TcpSessionStatisticsEvent.class, pipeline.statistics);
         pipeline.thread.start();
         return pipeline;
@@ -71,6 +80,7 @@ public final class SessionPipeline implements AutoCloseable {
 
     private void run() {
         long nextCalibration = System.nanoTime() + RECALIBRATE_NANOS;
+        long nextSweep = System.nanoTime() + ADOPTION_SWEEP_NANOS;
         while (!closing) {
             readOnce();
             long now = System.nanoTime();
@@ -78,7 +88,23 @@ public final class SessionPipeline implements AutoCloseable {
                 clock.recalibrate();
                 nextCalibration = now + RECALIBRATE_NANOS;
             }
+            if (now - nextSweep >= 0) {
+                sweepAdoptions();
+                nextSweep = now + ADOPTION_SWEEP_NANOS;
+            }
             LockSupport.parkNanos(this, pollNanos);
+        }
+    }
+
+    /** Sessions adopted from before tracing that have ended unseen no longer need watching for. */
+    private synchronized void sweepAdoptions() {
+        if (!program.adoptionPending()) {
+            return;
+        }
+        try {
+            program.sweepAdoptions(OpenSockets.list());
+        } catch (IOException e) {
+            AgentLog.debug("could not list the JVM's sockets: " + e);
         }
     }
 
@@ -125,6 +151,12 @@ public final class SessionPipeline implements AutoCloseable {
         event.sessionsNotTracked = program.counter(Counter.SESSIONS_FULL);
         event.listenersNotTracked = program.counter(Counter.LISTENERS_FULL);
         event.sessionsFiltered = program.counter(Counter.FILTERED);
+        event.sessionsAdopted = sessionsAdopted;
+        synchronized (this) {
+            if (!closing) {
+                event.sessionsOpen = program.trackedSessions();
+            }
+        }
         event.commit();
     }
 

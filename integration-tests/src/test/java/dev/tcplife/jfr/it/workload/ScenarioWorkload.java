@@ -47,6 +47,7 @@ public final class ScenarioWorkload {
     }
 
     public static void main(String[] args) throws Exception {
+        AgentReady.await();
         ScenarioWorkload workload = new ScenarioWorkload(args[1]);
         // A thread of its own: JFR keeps the name a thread had when it first recorded it, so no renaming "main".
         Thread scenarios = new Thread(() -> {

@@ -1,0 +1,63 @@
+package dev.tcplife.jfr.bpf;
+
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+
+/** One map of a loaded {@link BpfObject}, by file descriptor; keys and values are raw native-order bytes. */
+public final class BpfMap {
+    private static final int EEXIST = 17;
+
+    private final LibBpf lib;
+    private final String name;
+    private final int fd;
+    private final int keySize;
+
+    BpfMap(LibBpf lib, String name, int fd, int keySize) {
+        this.lib = lib;
+        this.name = name;
+        this.fd = fd;
+        this.keySize = keySize;
+    }
+
+    /** Reads the value at {@code key} into {@code value}; false if there is none. */
+    public boolean lookup(byte[] key, Pointer value) {
+        return lib.bpf_map_lookup_elem(fd, key, value) == 0;
+    }
+
+    /**
+     * Inserts a new entry; false if the key exists already.
+     *
+     * @throws BpfException when the map is full or the kernel refuses
+     */
+    public boolean insert(byte[] key, byte[] value) throws BpfException {
+        if (lib.bpf_map_update_elem(fd, key, value, LibBpf.BPF_NOEXIST) == 0) {
+            return true;
+        }
+        int errno = Runtime.getRuntime(lib).getLastError();
+        if (errno == EEXIST) {
+            return false;
+        }
+        throw BpfObject.failure("insert into map " + name, errno);
+    }
+
+    /** Deletes the entry at {@code key}; false if there was none (or the kernel deleted it first). */
+    public boolean delete(byte[] key) {
+        return lib.bpf_map_delete_elem(fd, key) == 0;
+    }
+
+    /** Counts the entries by walking the keys: O(n), for statistics. */
+    public int count() {
+        byte[] key = null;
+        byte[] next = new byte[keySize];
+        int count = 0;
+        while (lib.bpf_map_get_next_key(fd, key, next) == 0) {
+            count++;
+            key = next.clone();
+        }
+        return count;
+    }
+
+    int fd() {
+        return fd;
+    }
+}

@@ -1,0 +1,143 @@
+package dev.tcplife.jfr.bpf;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The JVM's TCP sockets as the kernel lists them in {@code /proc/self/net/tcp} and {@code tcp6}: what was open
+ * before the kernel program was attached, so that it can adopt them. A socket is the JVM's when one of its file
+ * descriptors holds the socket's inode; a connection still waiting in the accept queue of one of the JVM's
+ * listeners (no inode yet) is the JVM's too.
+ *
+ * @param netns the network namespace the JVM's sockets live in (its inode)
+ * @param listeners the JVM's listening sockets
+ * @param sessions the JVM's other sockets that a session could still end on
+ */
+public record OpenSockets(long netns, List<Listener> listeners, List<Session> sessions) {
+    static final int AF_INET = 2;
+    static final int AF_INET6 = 10;
+
+    /** TCP states as /proc prints them (include/net/tcp_states.h). */
+    static final int ESTABLISHED = 0x01;
+    static final int SYN_SENT = 0x02;
+    static final int SYN_RECV = 0x03;
+    static final int FIN_WAIT1 = 0x04;
+    static final int FIN_WAIT2 = 0x05;
+    static final int CLOSE_WAIT = 0x08;
+    static final int LAST_ACK = 0x09;
+    static final int LISTEN = 0x0A;
+    static final int CLOSING = 0x0B;
+
+    /** A listening socket: its family, its address (4 or 16 bytes, zero for a wildcard) and port. */
+    public record Listener(int family, byte[] address, int port) {
+        boolean accepts(Session session) {
+            return session.family == family && session.localPort == port
+                    && (Arrays.equals(session.localAddress, address) || isZero(address));
+        }
+    }
+
+    /** A socket with a session, addresses as /proc lists them (4 bytes for AF_INET, 16 for AF_INET6). */
+    public record Session(int family, byte[] localAddress, int localPort, byte[] remoteAddress, int remotePort,
+            long inode, int state, boolean server) {
+    }
+
+    /** Lists the JVM's sockets now. */
+    public static OpenSockets list() throws IOException {
+        Set<Long> inodes = ownSocketInodes();
+        List<String[]> rows = new ArrayList<>();
+        List<Integer> families = new ArrayList<>();
+        for (int family : new int[] {AF_INET, AF_INET6}) {
+            Path table = Path.of(family == AF_INET ? "/proc/self/net/tcp" : "/proc/self/net/tcp6");
+            if (!Files.isReadable(table)) {
+                continue; // IPv6 disabled
+            }
+            List<String> lines = Files.readAllLines(table);
+            for (String line : lines.subList(1, lines.size())) {
+                rows.add(line.trim().split("\\s+"));
+                families.add(family);
+            }
+        }
+        List<Listener> listeners = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            String[] row = rows.get(i);
+            if (Integer.parseInt(row[3], 16) == LISTEN && inodes.contains(Long.parseLong(row[9]))) {
+                String[] local = row[1].split(":");
+                listeners.add(new Listener(families.get(i), address(local[0]), Integer.parseInt(local[1], 16)));
+            }
+        }
+        List<Session> sessions = new ArrayList<>();
+        for (int i = 0; i < rows.size(); i++) {
+            String[] row = rows.get(i);
+            int state = Integer.parseInt(row[3], 16);
+            if (!followable(state)) {
+                continue;
+            }
+            String[] local = row[1].split(":");
+            String[] remote = row[2].split(":");
+            long inode = Long.parseLong(row[9]);
+            Session session = new Session(families.get(i), address(local[0]), Integer.parseInt(local[1], 16),
+                    address(remote[0]), Integer.parseInt(remote[1], 16), inode, state, false);
+            boolean server = listeners.stream().anyMatch(listener -> listener.accepts(session));
+            if (inodes.contains(inode) || inode == 0 && server) {
+                sessions.add(new Session(session.family, session.localAddress, session.localPort,
+                        session.remoteAddress, session.remotePort, inode, state, server));
+            }
+        }
+        long netns = ((Number) Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino")).longValue();
+        return new OpenSockets(netns, listeners, sessions);
+    }
+
+    /** States with a full socket that will still reach TCP_CLOSE (TIME_WAIT is a mini-socket, already closed). */
+    private static boolean followable(int state) {
+        return state == ESTABLISHED || state == SYN_SENT || state == SYN_RECV || state == FIN_WAIT1
+                || state == FIN_WAIT2 || state == CLOSE_WAIT || state == LAST_ACK || state == CLOSING;
+    }
+
+    /** The inodes of the sockets open on this process's file descriptors ("socket:[12345]"). */
+    private static Set<Long> ownSocketInodes() throws IOException {
+        Set<Long> inodes = new HashSet<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:[")) {
+                        inodes.add(Long.parseLong(target.substring(8, target.length() - 1)));
+                    }
+                } catch (IOException closedMeanwhile) {
+                    // the descriptor closed while listing
+                }
+            }
+        }
+        return inodes;
+    }
+
+    /**
+     * /proc prints each 32-bit word of an address (network order in memory) as a host-order hexadecimal number:
+     * writing the number back in host order gives the address bytes.
+     */
+    static byte[] address(String hex) {
+        ByteBuffer bytes = ByteBuffer.allocate(hex.length() / 2).order(ByteOrder.nativeOrder());
+        for (int word = 0; word < hex.length() / 8; word++) {
+            bytes.putInt((int) Long.parseLong(hex.substring(8 * word, 8 * word + 8), 16));
+        }
+        return bytes.array();
+    }
+
+    static boolean isZero(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
