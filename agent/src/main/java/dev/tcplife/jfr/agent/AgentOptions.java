@@ -160,8 +160,8 @@ public record AgentOptions(
         String digits = unit == 1 ? lower : lower.substring(0, lower.length() - 1);
         long bytes;
         try {
-            bytes = Long.parseLong(digits) * unit;
-        } catch (NumberFormatException e) {
+            bytes = Math.multiplyExact(Long.parseLong(digits), unit);
+        } catch (NumberFormatException | ArithmeticException e) {
             throw invalid(key, value);
         }
         if (bytes < 64 << 10 || bytes > 256 << 20 || Long.bitCount(bytes) != 1) {
@@ -177,11 +177,11 @@ public record AgentOptions(
             if (lower.endsWith("ms")) {
                 millis = Long.parseLong(lower.substring(0, lower.length() - 2));
             } else if (lower.endsWith("s")) {
-                millis = Long.parseLong(lower.substring(0, lower.length() - 1)) * 1000;
+                millis = Math.multiplyExact(Long.parseLong(lower.substring(0, lower.length() - 1)), 1000);
             } else {
                 throw invalid(key, value);
             }
-        } catch (NumberFormatException e) {
+        } catch (NumberFormatException | ArithmeticException e) {
             throw invalid(key, value);
         }
         if (millis < 1 || millis > 1000) {
