@@ -2,6 +2,9 @@ package dev.tcplife.jfr.agent;
 
 import java.lang.instrument.Instrumentation;
 
+import jdk.jfr.FlightRecorder;
+import jdk.jfr.FlightRecorderListener;
+
 import dev.tcplife.jfr.bpf.BpfException;
 import dev.tcplife.jfr.bpf.BpfObject;
 import dev.tcplife.jfr.bpf.KernelClock;
@@ -12,6 +15,7 @@ import dev.tcplife.jfr.bpf.PidNamespace;
 import dev.tcplife.jfr.bpf.ProgramConfig;
 import dev.tcplife.jfr.bpf.TcpSessionProgram;
 import dev.tcplife.jfr.jfr.JfrClock;
+import dev.tcplife.jfr.jfr.JfrShutdownOrder;
 import dev.tcplife.jfr.jfr.TcpSessionEmitter;
 import dev.tcplife.jfr.pipeline.SessionPipeline;
 import dev.tcplife.jfr.thread.JdkSocketInstrumentation;
@@ -39,12 +43,22 @@ public final class Agent {
 
     private final SessionPipeline pipeline;
     private final JdkSocketInstrumentation instrumentation;
-    private final Thread shutdownHook;
+    private final FlightRecorderListener whenJfrStarts;
+    private volatile JfrShutdownOrder shutdownOrder;
 
-    private Agent(SessionPipeline pipeline, JdkSocketInstrumentation instrumentation) {
+    private Agent(SessionPipeline pipeline, JdkSocketInstrumentation instrumentation, Instrumentation inst) {
         this.pipeline = pipeline;
         this.instrumentation = instrumentation;
-        this.shutdownHook = new Thread(pipeline::drain, "tcplife-shutdown");
+        // JFR registers its exit hook when it initializes, at JVM start or when a recording first starts.
+        this.whenJfrStarts = new FlightRecorderListener() {
+            @Override
+            public void recorderInitialized(FlightRecorder recorder) {
+                shutdownOrder = JfrShutdownOrder.runBeforeJfrDump(inst, pipeline::lastRead);
+                if (!shutdownOrder.ordered()) {
+                    AgentLog.debug("JFR's exit hook not found: sessions ending just before exit may miss the dump");
+                }
+            }
+        };
     }
 
     /**
@@ -83,11 +97,6 @@ public final class Agent {
         if (running != null) {
             Agent agent = running;
             running = null;
-            try {
-                Runtime.getRuntime().removeShutdownHook(agent.shutdownHook);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook runs anyway
-            }
             agent.close();
             System.setProperty(STATE_PROPERTY, "stopped");
             AgentLog.info("stopped tracing TCP sessions");
@@ -99,7 +108,7 @@ public final class Agent {
         try {
             long begin = System.nanoTime();
             running = launch(options, inst);
-            Runtime.getRuntime().addShutdownHook(running.shutdownHook);
+            FlightRecorder.addListener(running.whenJfrStarts);
             System.setProperty(STATE_PROPERTY, "tracing");
             AgentLog.info("tracing the TCP sessions of pid " + ProcessHandle.current().pid()
                     + (attached ? " (attached)" : "") + ", ready in " + (System.nanoTime() - begin) / 1_000_000 + " ms");
@@ -158,7 +167,7 @@ public final class Agent {
             SessionPipeline pipeline = SessionPipeline.start(program, owners, emitter, clock, options.pollMillis(),
                     adoption.sessions());
             startup.lap("JFR");
-            return new Agent(pipeline, instrumentation);
+            return new Agent(pipeline, instrumentation, inst);
         } catch (Exception | Error e) {
             if (program != null) {
                 program.close();
@@ -200,6 +209,10 @@ public final class Agent {
     }
 
     private void close() {
+        FlightRecorder.removeListener(whenJfrStarts);
+        if (shutdownOrder != null) {
+            shutdownOrder.close();
+        }
         if (instrumentation != null) {
             instrumentation.close();
         }

@@ -7,6 +7,7 @@ import jdk.jfr.Label;
 import jdk.jfr.Name;
 import jdk.jfr.Period;
 import jdk.jfr.StackTrace;
+import jdk.jfr.Timespan;
 
 /**
  * The agent's own bookkeeping, periodically: what it emitted, and everything it could not, so that a recording
@@ -48,6 +49,21 @@ public class TcpSessionStatisticsEvent extends Event {
     @Label("Sessions Adopted")
     @Description("Sessions already open when tracing began, followed from then on (their start is not observed)")
     public long sessionsAdopted;
+
+    @Label("Read Delay Median")
+    @Description("Since the previous statistics event: median time from a session's close in the kernel to its reading by the agent (quarter-octave resolution)")
+    @Timespan(Timespan.NANOSECONDS)
+    public long readDelayMedian;
+
+    @Label("Read Delay P99")
+    @Description("Since the previous statistics event: 99th percentile of that time")
+    @Timespan(Timespan.NANOSECONDS)
+    public long readDelayP99;
+
+    @Label("Read Delay Max")
+    @Description("Since the previous statistics event: the longest such time")
+    @Timespan(Timespan.NANOSECONDS)
+    public long readDelayMax;
 
     @Label("Sessions Below Threshold")
     @Description("Sessions left out because they were shorter than the event's threshold")

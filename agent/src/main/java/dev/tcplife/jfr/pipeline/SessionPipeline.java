@@ -10,6 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 import jdk.jfr.FlightRecorder;
 
 import dev.tcplife.jfr.agent.AgentLog;
+import dev.tcplife.jfr.bpf.KernelClock;
 import dev.tcplife.jfr.bpf.OpenSockets;
 import dev.tcplife.jfr.bpf.TcpSessionProgram;
 import dev.tcplife.jfr.bpf.TcpSessionProgram.Counter;
@@ -46,6 +47,7 @@ public final class SessionPipeline implements AutoCloseable {
     private final long pollNanos;
     private final long sessionsAdopted;
     private final Deque<Unresolved> unresolved = new ArrayDeque<>();
+    private final ReadDelays readDelays = new ReadDelays();
     private final Thread thread;
     private final Runnable statistics = this::commitStatistics;
     private volatile boolean closing;
@@ -123,6 +125,7 @@ public final class SessionPipeline implements AutoCloseable {
             return;
         }
         TcpSession session = TcpSessionDecoder.decode(data, offset);
+        readDelays.record(KernelClock.nowNanos() - session.endNanos());
         Owner owner = owners.claim(session.socketInode());
         if (owner == null && TcpSession.SERVER.equals(session.role()) && session.socketInode() != 0) {
             unresolved.add(new Unresolved(session, System.nanoTime() + OWNER_GRACE_NANOS));
@@ -131,11 +134,12 @@ public final class SessionPipeline implements AutoCloseable {
         emitter.emit(session, owner);
     }
 
+    /** Emits the sessions whose thread has turned up, and those that waited long enough; {@code now} MAX_VALUE: all. */
     private void retryUnresolved(long now) {
         for (int i = unresolved.size(); i > 0; i--) {
             Unresolved waiting = unresolved.poll();
             Owner owner = owners.claim(waiting.session().socketInode());
-            if (owner != null || closing || now - waiting.deadline() >= 0) {
+            if (owner != null || closing || now == Long.MAX_VALUE || now - waiting.deadline() >= 0) {
                 emitter.emit(waiting.session(), owner);
             } else {
                 unresolved.add(waiting);
@@ -152,6 +156,10 @@ public final class SessionPipeline implements AutoCloseable {
         event.listenersNotTracked = program.counter(Counter.LISTENERS_FULL);
         event.sessionsFiltered = program.counter(Counter.FILTERED);
         event.sessionsAdopted = sessionsAdopted;
+        long[] delays = readDelays.percentilesAndReset();
+        event.readDelayMedian = delays[0];
+        event.readDelayP99 = delays[1];
+        event.readDelayMax = delays[2];
         synchronized (this) {
             if (!closing) {
                 event.sessionsOpen = program.trackedSessions();
@@ -178,10 +186,15 @@ public final class SessionPipeline implements AutoCloseable {
         program.close();
     }
 
-    /** Reads now, on the calling thread: what a shutdown hook needs before the recording is written. */
-    public void drain() {
+    /**
+     * The last read at JVM exit, on the calling thread, before JFR writes its recordings: every session that
+     * ended before now, and the final statistics.
+     */
+    public void lastRead() {
         if (!closing) {
             readOnce();
+            retryUnresolved(Long.MAX_VALUE);
+            commitStatistics();
         }
     }
 }
