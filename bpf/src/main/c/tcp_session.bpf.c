@@ -244,12 +244,21 @@ static void emit(struct sock *sk, struct session_state *s, int oldstate)
 	struct tcp_sock *tp = (struct tcp_sock *)sk;
 	struct tcp_session_record *e;
 	__u8 local_addr[TCP_SESSION_ADDR_LEN] = {};
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	/* skc_num is already 0 here: tcp_set_state() releases the port before the tracepoint runs. */
-	__u16 local_port = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
-	__u16 remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	__u16 family, local_port, remote_port;
 	__u32 family_bit;
+	__u64 end_ns = bpf_ktime_get_ns();
 
+	/* Cheapest first: no recording wants sessions, or this one is below the event's threshold. */
+	if (globals.reporting_off)
+		return;
+	if (end_ns - s->start_ns < globals.min_duration_ns) {
+		count(TCP_SESSION_COUNTER_BELOW_THRESHOLD);
+		return;
+	}
+	family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	/* skc_num is already 0 here: tcp_set_state() releases the port before the tracepoint runs. */
+	local_port = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
+	remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	read_local_addr(sk, family, local_addr);
 	family_bit = family == AF_INET || is_v4_mapped(local_addr) ? 1 : 2;
 	if (!(config.family_mask & family_bit) || !port_allowed(config.local_ports, local_port) ||
@@ -265,7 +274,7 @@ static void emit(struct sock *sk, struct session_state *s, int oldstate)
 	}
 	e->start_ns = s->start_ns;
 	e->established_ns = s->established_ns;
-	e->end_ns = bpf_ktime_get_ns();
+	e->end_ns = end_ns;
 	e->bytes_acked = BPF_CORE_READ(tp, bytes_acked);
 	e->bytes_received = BPF_CORE_READ(tp, bytes_received);
 	e->socket_ino = s->socket_ino;

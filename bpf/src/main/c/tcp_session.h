@@ -69,8 +69,9 @@ struct tcp_session_config {
 
 struct tcp_session_globals {
 	__u32 own_host_tgid;       /* the JVM's PID in the root namespace, learnt at its first connect() or listen() */
-	__u32 reserved;
+	__u32 reporting_off;       /* set by the loader while no recording wants the events: follow, do not report */
 	__u64 adoption_start_ns;   /* CLOCK_MONOTONIC when the sockets in "adoptable" were listed: their recorded start */
+	__u64 min_duration_ns;     /* set by the loader from the event's threshold: shorter sessions are not reported */
 	/* Per local port % SLOTS: how many of our listeners, and of our sockets waiting in "adoptable", use it.
 	 * A foreign socket whose slot is zero skips the full lookup. */
 	__u32 listener_port_counts[TCP_SESSION_PORT_SLOTS];
@@ -110,6 +111,7 @@ enum tcp_session_counter {
 	TCP_SESSION_COUNTER_LISTENERS_FULL, /* a listener of ours could not be tracked */
 	TCP_SESSION_COUNTER_RINGBUF_FULL,   /* a finished session was dropped */
 	TCP_SESSION_COUNTER_FILTERED,       /* a finished session did not pass the filters */
+	TCP_SESSION_COUNTER_BELOW_THRESHOLD, /* a finished session was shorter than the event's threshold */
 	TCP_SESSION_COUNTER_MAX,
 };
 
@@ -145,11 +147,13 @@ _Static_assert(__builtin_offsetof(struct tcp_session_config, family_mask) == 20,
 _Static_assert(__builtin_offsetof(struct tcp_session_config, local_ports) == 24, "local_ports");
 _Static_assert(__builtin_offsetof(struct tcp_session_config, remote_ports) == 40, "remote_ports");
 
-_Static_assert(sizeof(struct tcp_session_globals) == 16 + 8 * TCP_SESSION_PORT_SLOTS, "globals size");
+_Static_assert(sizeof(struct tcp_session_globals) == 24 + 8 * TCP_SESSION_PORT_SLOTS, "globals size");
 _Static_assert(__builtin_offsetof(struct tcp_session_globals, own_host_tgid) == 0, "own_host_tgid");
+_Static_assert(__builtin_offsetof(struct tcp_session_globals, reporting_off) == 4, "reporting_off");
 _Static_assert(__builtin_offsetof(struct tcp_session_globals, adoption_start_ns) == 8, "adoption_start_ns");
-_Static_assert(__builtin_offsetof(struct tcp_session_globals, listener_port_counts) == 16, "listener_port_counts");
-_Static_assert(__builtin_offsetof(struct tcp_session_globals, adoptable_port_counts) == 16 + 4 * TCP_SESSION_PORT_SLOTS,
+_Static_assert(__builtin_offsetof(struct tcp_session_globals, min_duration_ns) == 16, "min_duration_ns");
+_Static_assert(__builtin_offsetof(struct tcp_session_globals, listener_port_counts) == 24, "listener_port_counts");
+_Static_assert(__builtin_offsetof(struct tcp_session_globals, adoptable_port_counts) == 24 + 4 * TCP_SESSION_PORT_SLOTS,
 	       "adoptable_port_counts");
 
 _Static_assert(sizeof(struct tcp_session_adopt_key) == 40, "adopt key size");

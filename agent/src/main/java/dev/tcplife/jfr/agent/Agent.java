@@ -4,6 +4,7 @@ import java.lang.instrument.Instrumentation;
 
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.FlightRecorderListener;
+import jdk.jfr.Recording;
 
 import dev.tcplife.jfr.bpf.BpfException;
 import dev.tcplife.jfr.bpf.BpfObject;
@@ -57,6 +58,11 @@ public final class Agent {
                 if (!shutdownOrder.ordered()) {
                     AgentLog.debug("JFR's exit hook not found: sessions ending just before exit may miss the dump");
                 }
+            }
+
+            @Override
+            public void recordingStateChanged(Recording recording) {
+                pipeline.recordingsChanged();
             }
         };
     }

@@ -43,8 +43,10 @@ public final class TcpSessionProgram implements AutoCloseable {
     static final int CONFIG_MAX_PORTS = 8;
 
     /** Mirrors struct tcp_session_globals. */
+    static final int GLOBALS_REPORTING_OFF = 4;
     static final int GLOBALS_ADOPTION_START_NS = 8;
-    static final int GLOBALS_LISTENER_PORT_COUNTS = 16;
+    static final int GLOBALS_MIN_DURATION_NS = 16;
+    static final int GLOBALS_LISTENER_PORT_COUNTS = 24;
     static final int PORT_SLOTS = 4096;
     static final int GLOBALS_ADOPTABLE_PORT_COUNTS = GLOBALS_LISTENER_PORT_COUNTS + 4 * PORT_SLOTS;
 
@@ -62,10 +64,11 @@ public final class TcpSessionProgram implements AutoCloseable {
     static final int FLAG_REMOTE_FIN_FIRST = 1 << 4;
 
     private static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
+    private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
     /** Slots of the counters map, as enum tcp_session_counter in tcp_session.h. */
     public enum Counter {
-        SESSIONS_FULL, LISTENERS_FULL, RINGBUF_FULL, FILTERED
+        SESSIONS_FULL, LISTENERS_FULL, RINGBUF_FULL, FILTERED, BELOW_THRESHOLD
     }
 
     /** What {@link #adopt} handed over, and what did not fit. */
@@ -136,7 +139,7 @@ public final class TcpSessionProgram implements AutoCloseable {
      * their start marked unobserved.
      */
     public Adoption adopt(OpenSockets open, long startNanos) throws BpfException {
-        globals.putLong(GLOBALS_ADOPTION_START_NS, startNanos);
+        LONGS.setVolatile(globals, GLOBALS_ADOPTION_START_NS, startNanos);
         int adoptedListeners = 0;
         int adoptedSessions = 0;
         int notAdopted = 0;
@@ -160,6 +163,15 @@ public final class TcpSessionProgram implements AutoCloseable {
             }
         }
         return new Adoption(adoptedListeners, adoptedSessions, notAdopted);
+    }
+
+    /**
+     * Tells the program whether to report finished sessions at all, and the shortest one worth reporting. It
+     * follows every session of the JVM either way, so reporting can resume at any time without losing any.
+     */
+    public void report(boolean reporting, long minDurationNanos) {
+        LONGS.setVolatile(globals, GLOBALS_MIN_DURATION_NS, minDurationNanos);
+        INTS.setVolatile(globals, GLOBALS_REPORTING_OFF, reporting ? 0 : 1);
     }
 
     /** Whether adopted sessions still wait for their next state change. */

@@ -15,6 +15,7 @@ import dev.tcplife.jfr.bpf.OpenSockets;
 import dev.tcplife.jfr.bpf.TcpSessionProgram;
 import dev.tcplife.jfr.bpf.TcpSessionProgram.Counter;
 import dev.tcplife.jfr.jfr.JfrClock;
+import dev.tcplife.jfr.jfr.RecordingDemand;
 import dev.tcplife.jfr.jfr.TcpSessionEmitter;
 import dev.tcplife.jfr.jfr.TcpSessionStatisticsEvent;
 import dev.tcplife.jfr.record.TcpSession;
@@ -39,6 +40,7 @@ public final class SessionPipeline implements AutoCloseable {
     private static final long OWNER_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long RECALIBRATE_NANOS = TimeUnit.SECONDS.toNanos(10);
     private static final long ADOPTION_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(5);
+    private static final long DEMAND_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final TcpSessionProgram program;
     private final SocketOwners owners;
@@ -51,6 +53,7 @@ public final class SessionPipeline implements AutoCloseable {
     private final Thread thread;
     private final Runnable statistics = this::commitStatistics;
     private volatile boolean closing;
+    private volatile boolean demandChanged = true;
 
     private record Unresolved(TcpSession session, long deadline) {
     }
@@ -83,9 +86,16 @@ public final class SessionPipeline implements AutoCloseable {
     private void run() {
         long nextCalibration = System.nanoTime() + RECALIBRATE_NANOS;
         long nextSweep = System.nanoTime() + ADOPTION_SWEEP_NANOS;
+        long nextDemandCheck = System.nanoTime();
         while (!closing) {
-            readOnce();
             long now = System.nanoTime();
+            if (demandChanged || now - nextDemandCheck >= 0) {
+                demandChanged = false;
+                RecordingDemand demand = RecordingDemand.now();
+                program.report(demand.wanted(), demand.thresholdNanos());
+                nextDemandCheck = now + DEMAND_CHECK_NANOS;
+            }
+            readOnce();
             if (clock != null && now - nextCalibration >= 0) {
                 clock.recalibrate();
                 nextCalibration = now + RECALIBRATE_NANOS;
@@ -96,6 +106,15 @@ public final class SessionPipeline implements AutoCloseable {
             }
             LockSupport.parkNanos(this, pollNanos);
         }
+    }
+
+    /**
+     * A recording started, stopped or changed: the kernel's reporting follows within a poll interval, not only at
+     * the next periodic check. (JFR calls this on the thread that changed the recording.)
+     */
+    public void recordingsChanged() {
+        demandChanged = true;
+        LockSupport.unpark(thread);
     }
 
     /** Sessions adopted from before tracing that have ended unseen no longer need watching for. */
@@ -150,7 +169,7 @@ public final class SessionPipeline implements AutoCloseable {
     private void commitStatistics() {
         TcpSessionStatisticsEvent event = new TcpSessionStatisticsEvent();
         event.sessionsRecorded = emitter.recorded();
-        event.sessionsBelowThreshold = emitter.belowThreshold();
+        event.sessionsBelowThreshold = emitter.belowThreshold() + program.counter(Counter.BELOW_THRESHOLD);
         event.sessionsLost = program.counter(Counter.RINGBUF_FULL);
         event.sessionsNotTracked = program.counter(Counter.SESSIONS_FULL);
         event.listenersNotTracked = program.counter(Counter.LISTENERS_FULL);

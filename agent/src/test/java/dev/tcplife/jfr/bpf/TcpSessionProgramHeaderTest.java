@@ -92,6 +92,77 @@ class TcpSessionProgramHeaderTest {
         assertThrows(IllegalArgumentException.class, () -> TcpSessionProgram.encode(config));
     }
 
+    @Test
+    void globalsOffsetsMatch() {
+        Map<String, Integer> asserted = header.assertedOffsets("tcp_session_globals");
+        // own_host_tgid is the kernel's alone: the loader never touches it.
+        asserted.remove("own_host_tgid");
+        Map<String, Integer> program = new LinkedHashMap<>();
+        program.put("reporting_off", TcpSessionProgram.GLOBALS_REPORTING_OFF);
+        program.put("adoption_start_ns", TcpSessionProgram.GLOBALS_ADOPTION_START_NS);
+        program.put("min_duration_ns", TcpSessionProgram.GLOBALS_MIN_DURATION_NS);
+        program.put("listener_port_counts", TcpSessionProgram.GLOBALS_LISTENER_PORT_COUNTS);
+        program.put("adoptable_port_counts", TcpSessionProgram.GLOBALS_ADOPTABLE_PORT_COUNTS);
+        assertEquals(asserted, program);
+        assertEquals(header.define("TCP_SESSION_PORT_SLOTS"), TcpSessionProgram.PORT_SLOTS);
+    }
+
+    @Test
+    void rolesAndFlagsOfAdoptedSessionsMatchTheHeader() {
+        assertEquals(header.define("TCP_SESSION_ROLE_CLIENT"), TcpSessionProgram.ROLE_CLIENT);
+        assertEquals(header.define("TCP_SESSION_ROLE_SERVER"), TcpSessionProgram.ROLE_SERVER);
+        assertEquals(header.define("TCP_SESSION_ESTABLISHED"), TcpSessionProgram.FLAG_ESTABLISHED);
+        assertEquals(header.define("TCP_SESSION_FIN_SENT"), TcpSessionProgram.FLAG_FIN_SENT);
+        assertEquals(header.define("TCP_SESSION_REMOTE_FIN_FIRST"), TcpSessionProgram.FLAG_REMOTE_FIN_FIRST);
+    }
+
+    @Test
+    void adoptKeyAndValueAreWrittenAtTheHeaderOffsets() {
+        Map<String, Integer> key = header.assertedOffsets("tcp_session_adopt_key");
+        Map<String, Integer> value = header.assertedOffsets("tcp_session_adopt_value");
+        OpenSockets.Session session = new OpenSockets.Session(2, new byte[] {127, 0, 0, 1}, 8080,
+                new byte[] {10, 1, 2, 3}, 40000, 987654321L, OpenSockets.CLOSE_WAIT, true);
+
+        ByteBuffer k = ByteBuffer.wrap(TcpSessionProgram.adoptKey(0xF0000001L, session)).order(ByteOrder.nativeOrder());
+        ByteBuffer v = ByteBuffer.wrap(TcpSessionProgram.adoptValue(session)).order(ByteOrder.nativeOrder());
+
+        assertEquals(TcpSessionProgram.ADOPT_KEY_SIZE, k.capacity());
+        assertEquals(0xF0000001, k.getInt(key.get("netns")));
+        assertEquals(8080, Short.toUnsignedInt(k.getShort(key.get("local_port"))));
+        assertEquals(40000, Short.toUnsignedInt(k.getShort(key.get("remote_port"))));
+        // IPv4 the way the program builds it from any socket: ::ffff:a.b.c.d
+        assertEquals("00000000000000000000ffff7f000001", hex(k, key.get("local_addr"), 16));
+        assertEquals("00000000000000000000ffff0a010203", hex(k, key.get("remote_addr"), 16));
+        assertEquals(TcpSessionProgram.ADOPT_VALUE_SIZE, v.capacity());
+        assertEquals(987654321L, v.getLong(value.get("socket_ino")));
+        assertEquals(header.define("TCP_SESSION_ROLE_SERVER"), v.get(value.get("role")));
+        // CLOSE_WAIT: established, and the peer's FIN came first
+        assertEquals(header.define("TCP_SESSION_ESTABLISHED") | header.define("TCP_SESSION_REMOTE_FIN_FIRST"),
+                v.get(value.get("flags")));
+    }
+
+    @Test
+    void listenerKeyIsWrittenAtTheHeaderOffsets() {
+        Map<String, Integer> key = header.assertedOffsets("tcp_session_listener_key");
+        OpenSockets.Listener listener = new OpenSockets.Listener(10, new byte[16], 443);
+
+        ByteBuffer k = ByteBuffer.wrap(TcpSessionProgram.listenerKey(7, listener)).order(ByteOrder.nativeOrder());
+
+        assertEquals(TcpSessionProgram.LISTENER_KEY_SIZE, k.capacity());
+        assertEquals(7, k.getInt(key.get("netns")));
+        assertEquals(443, Short.toUnsignedInt(k.getShort(key.get("port"))));
+        assertEquals(10, k.getShort(key.get("family")));
+        assertEquals("00".repeat(16), hex(k, key.get("addr"), 16));
+    }
+
+    private static String hex(ByteBuffer buffer, int offset, int length) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < length; i++) {
+            text.append(String.format("%02x", buffer.get(offset + i)));
+        }
+        return text.toString();
+    }
+
     private static List<Integer> ports(ByteBuffer config, int offset) {
         return IntStream.range(0, 8)
                 .mapToObj(i -> Short.toUnsignedInt(config.getShort(offset + 2 * i)))
