@@ -5,6 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.WeakHashMap;
 
+import dev.tcplife.jfr.jfr.TcpSessionOpenEvent;
+import dev.tcplife.jfr.record.TcpSession;
+
 
 /**
  * Which Java thread opened which socket, keyed by the socket's inode: the one identity that both the JDK (an
@@ -55,7 +58,7 @@ public final class SocketOwners {
         if (!fds.isInet(socket)) {
             return;
         }
-        note(fds.fdOf(socket), currentOwner());
+        markOpened(TcpSession.CLIENT, note(fds.fdOf(socket), currentOwner()));
     }
 
     /** {@code server} accepted a connection into {@code accepted}: a SocketImpl or a FileDescriptor. */
@@ -64,7 +67,7 @@ public final class SocketOwners {
             return;
         }
         Owner requester = acceptRequests.remove(server);
-        note(fds.fdOf(accepted), requester != null ? requester : currentOwner());
+        markOpened(TcpSession.SERVER, note(fds.fdOf(accepted), requester != null ? requester : currentOwner()));
     }
 
     /** The current thread asked the asynchronous channel {@code server} for its next connection. */
@@ -77,12 +80,24 @@ public final class SocketOwners {
         return new Owner(thread, thread.getName(), thread.getId(), fds.currentTid());
     }
 
-    private void note(int fd, Owner owner) {
+    /** Notes {@code owner} for the socket on {@code fd}; returns the socket's inode, 0 if it has none. */
+    private long note(int fd, Owner owner) {
         long inode = fds.inode(fd);
         if (inode != 0) {
             synchronized (byInode) {
                 byInode.put(inode, owner);
             }
+        }
+        return inode;
+    }
+
+    /** The connect-site event, on the opening thread so that JFR takes that thread's stack. */
+    private static void markOpened(String role, long inode) {
+        TcpSessionOpenEvent event = new TcpSessionOpenEvent();
+        if (inode != 0 && event.isEnabled()) {
+            event.role = role;
+            event.socketId = inode;
+            event.commit();
         }
     }
 
