@@ -43,6 +43,11 @@ final class LibBpfLog implements LibBpf.PrintFunction {
 
     @Override
     public int print(int level, Pointer format, Pointer args) {
+        Consumer<String> sink = verbose;
+        // libbpf calls this for every debug line of a load, hundreds: only format what someone reads.
+        if (level == LibBpf.LIBBPF_DEBUG || level == LibBpf.LIBBPF_INFO && sink == null) {
+            return 0;
+        }
         byte[] buffer = new byte[16384];
         int length = Math.min(LIBC.vsnprintf(buffer, buffer.length, format, args), buffer.length - 1);
         if (length <= 0) {
@@ -52,8 +57,7 @@ final class LibBpfLog implements LibBpf.PrintFunction {
         if (level == LibBpf.LIBBPF_WARN && firstWarning == null && !text.isEmpty()) {
             firstWarning = mostSpecificLine(text);
         }
-        Consumer<String> sink = verbose;
-        if (sink != null && level <= LibBpf.LIBBPF_INFO) {
+        if (sink != null) {
             sink.accept(text);
         }
         return length;

@@ -1,12 +1,15 @@
 package dev.tcplife.jfr.thread;
 
+import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.none;
+import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
 import java.lang.instrument.Instrumentation;
 import java.net.SocketAddress;
+import java.util.Arrays;
+import java.util.Set;
 
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
@@ -36,6 +39,14 @@ import dev.tcplife.jfr.agent.AgentLog;
  * shape; {@link #close()} restores the original code.
  */
 public final class JdkSocketInstrumentation implements AutoCloseable {
+    private static final String PACKAGE = "sun.nio.ch.";
+    private static final String SOCKET_IMPL = PACKAGE + "NioSocketImpl";
+    private static final String CHANNEL = PACKAGE + "SocketChannelImpl";
+    private static final String SERVER_CHANNEL = PACKAGE + "ServerSocketChannelImpl";
+    private static final String ASYNC_CHANNEL = PACKAGE + "UnixAsynchronousSocketChannelImpl";
+    private static final String ASYNC_SERVER_CHANNEL = PACKAGE + "UnixAsynchronousServerSocketChannelImpl";
+    private static final Set<String> TARGETS = Set.of(SOCKET_IMPL, CHANNEL, SERVER_CHANNEL, ASYNC_CHANNEL, ASYNC_SERVER_CHANNEL);
+
     private final Instrumentation instrumentation;
     private final ResettableClassFileTransformer transformer;
     private final JdkHookInjector hooks;
@@ -62,30 +73,41 @@ public final class JdkSocketInstrumentation implements AutoCloseable {
         ResettableClassFileTransformer transformer = new AgentBuilder.Default()
                 .disableClassFormatChanges()
                 .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                // Only these classes need retransforming: no walk over every loaded class.
+                .with(new AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Explicit(loaded(instrumentation)))
                 .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
                 .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
+                .with(AgentBuilder.PoolStrategy.Default.FAST)
                 .with(new Problems())
-                .ignore(none())
-                .type(named("sun.nio.ch.NioSocketImpl"))
+                // A name check rejects every other class the JVM loads, before any parsing.
+                .ignore(not(nameStartsWith(PACKAGE)))
+                .type(named(SOCKET_IMPL))
                 .transform((builder, type, loader, module, domain) -> builder
                         .visit(advice(adviceFiles, SocketAdvice.Connect.class, connect))
                         .visit(advice(adviceFiles, SocketAdvice.AcceptIntoArgument.class, named("accept").and(takesArguments(1)))))
-                .type(named("sun.nio.ch.SocketChannelImpl"))
+                .type(named(CHANNEL))
                 .transform((builder, type, loader, module, domain) -> builder
                         .visit(advice(adviceFiles, SocketAdvice.Connect.class,
                                 named("connect").and(takesArguments(1)).or(named("blockingConnect")))))
-                .type(named("sun.nio.ch.ServerSocketChannelImpl"))
+                .type(named(SERVER_CHANNEL))
                 .transform((builder, type, loader, module, domain) -> builder
                         .visit(advice(adviceFiles, SocketAdvice.FinishAccept.class, named("finishAccept"))))
-                .type(named("sun.nio.ch.UnixAsynchronousSocketChannelImpl"))
+                .type(named(ASYNC_CHANNEL))
                 .transform((builder, type, loader, module, domain) -> builder
                         .visit(advice(adviceFiles, SocketAdvice.Connect.class, named("implConnect"))))
-                .type(named("sun.nio.ch.UnixAsynchronousServerSocketChannelImpl"))
+                .type(named(ASYNC_SERVER_CHANNEL))
                 .transform((builder, type, loader, module, domain) -> builder
                         .visit(advice(adviceFiles, SocketAdvice.AcceptRequest.class, named("implAccept")))
                         .visit(advice(adviceFiles, SocketAdvice.FinishAccept.class, named("finishAccept"))))
                 .installOn(instrumentation);
         return new JdkSocketInstrumentation(instrumentation, transformer, hooks);
+    }
+
+    /** The instrumented classes that are loaded already. */
+    private static Class<?>[] loaded(Instrumentation instrumentation) {
+        return Arrays.stream(instrumentation.getAllLoadedClasses())
+                .filter(type -> TARGETS.contains(type.getName()))
+                .toArray(Class<?>[]::new);
     }
 
     private static AsmVisitorWrapper advice(ClassFileLocator adviceFiles, Class<?> advice,
