@@ -22,8 +22,10 @@ public final class AgentRun {
 
     private final Path javaHome;
     private final List<String> jvmOptions = new ArrayList<>();
+    private final List<String> prefix = new ArrayList<>();
     private String agentOptions;
     private boolean agent = true;
+    private boolean recording = true;
     private long timeoutSeconds = 180;
 
     private AgentRun(Path javaHome) {
@@ -49,6 +51,18 @@ public final class AgentRun {
         return this;
     }
 
+    /** No -XX:StartFlightRecording: the workload starts its recordings itself, or none. */
+    public AgentRun withoutRecording() {
+        this.recording = false;
+        return this;
+    }
+
+    /** Runs the JVM through a command such as {@code setpriv ...} or {@code unshare ...}. */
+    public AgentRun through(String... command) {
+        prefix.addAll(List.of(command));
+        return this;
+    }
+
     /** The finished run: exit status, output and the recording it wrote. */
     public record Result(int exitCode, String stdout, String stderr, Path recording) {
         public List<RecordedEvent> events(String name) throws IOException {
@@ -68,13 +82,15 @@ public final class AgentRun {
 
     public Result run(Path workDir, Class<?> mainClass, String... args) throws IOException, InterruptedException {
         Path recording = workDir.resolve("recording.jfr");
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(prefix);
         command.add(Jdks.java(javaHome).toString());
         if (agent) {
             command.add("-javaagent:" + AGENT_JAR.toAbsolutePath() + (agentOptions == null ? "" : "=" + agentOptions));
         }
-        command.add("-XX:StartFlightRecording=filename=" + recording + ",settings=default,settings="
-                + TEMPLATE.toAbsolutePath());
+        if (this.recording) {
+            command.add("-XX:StartFlightRecording=filename=" + recording + ",settings=default,settings="
+                    + TEMPLATE.toAbsolutePath());
+        }
         command.add("-Xlog:jfr+startup=off");
         command.addAll(jvmOptions);
         command.add("-cp");

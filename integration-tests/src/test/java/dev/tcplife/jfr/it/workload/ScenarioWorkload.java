@@ -115,6 +115,9 @@ public final class ScenarioWorkload {
             long serverSent = down;
             long serverSentMin = down;
             boolean reset = ending == Ending.CLIENT_RESETS || ending == Ending.SERVER_RESETS;
+            // The first side to close can end as soon as its FIN is acknowledged (a closed socket in FIN_WAIT2
+            // becomes a timewait mini-socket); the other when its own FIN is acknowledged.
+            long firstEndBegin = now();
             long endBegin;
             long endEnd;
             switch (ending) {
@@ -160,11 +163,11 @@ public final class ScenarioWorkload {
             truth.add(new ExpectedSession(scenario, "client", family, addressText, client.getLocalPort(), addressText,
                     server.getLocalPort(), clientSent, clientSentMin, down + (ending == Ending.SERVER_RESETS ? 1 : 0),
                     clientFirst ? "local" : "remote", reset, true, clientError, "scenario-main",
-                    openBegin, clientOpenEnd, endBegin, endEnd));
+                    openBegin, clientOpenEnd, clientFirst && !reset ? firstEndBegin : endBegin, endEnd));
             truth.add(new ExpectedSession(scenario, "server", family, addressText, server.getLocalPort(), addressText,
                     client.getLocalPort(), serverSent, serverSentMin, up + (ending == Ending.CLIENT_RESETS ? 1 : 0),
                     clientFirst ? "remote" : "local", reset, true, serverError, "acceptor-" + scenario,
-                    openBegin, serverOpenEnd, endBegin, endEnd));
+                    openBegin, serverOpenEnd, !clientFirst && !reset ? firstEndBegin : endBegin, endEnd));
         }
     }
 
@@ -187,6 +190,7 @@ public final class ScenarioWorkload {
             readExactly(serverSide, 2222);
             serverSide.write(ByteBuffer.allocate(333));
             readExactly(client, 333);
+            long clientEndBegin = now(); // the client's end can come once its FIN is acknowledged
             client.close();
             readExactly(serverSide, 0);
             long endBegin = now();
@@ -194,7 +198,7 @@ public final class ScenarioWorkload {
             long endEnd = now();
             truth.add(new ExpectedSession("inet-channels", "client", "IPv4", "127.0.0.1", clientPort, "127.0.0.1",
                     serverPort, 2222, 2222, 333, "local", false, true, null, "scenario-main",
-                    openBegin, clientOpenEnd, endBegin, endEnd));
+                    openBegin, clientOpenEnd, clientEndBegin, endEnd));
             truth.add(new ExpectedSession("inet-channels", "server", "IPv4", "127.0.0.1", serverPort, "127.0.0.1",
                     clientPort, 333, 333, 2222, "remote", false, true, null, "acceptor-inet-channels",
                     openBegin, serverOpenEnd, endBegin, endEnd));
