@@ -35,6 +35,7 @@ public final class Main {
         COMMANDS.put("attach", new AttachCommand(false));
         COMMANDS.put("stop", new AttachCommand(true));
         COMMANDS.put("print", new PrintCommand());
+        COMMANDS.put("report", new ReportCommand());
         COMMANDS.put("demo", new DemoCommand());
         COMMANDS.put(SampleWorkload.COMMAND, new SampleWorkload());
     }
