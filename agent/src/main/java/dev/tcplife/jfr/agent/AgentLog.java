@@ -36,7 +36,8 @@ public final class AgentLog {
 
     private static void print(AgentOptions.LogLevel messageLevel, String message) {
         if (level.compareTo(messageLevel) >= 0) {
-            System.err.println("[tcplife] " + messageLevel + ": " + message);
+            // One line per message, whatever a library's exception text holds.
+            System.err.println("[tcplife] " + messageLevel + ": " + message.strip().replaceAll("\\s*\\R\\s*", "; "));
         }
     }
 }

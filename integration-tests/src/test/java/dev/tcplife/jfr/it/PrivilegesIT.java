@@ -1,0 +1,118 @@
+package dev.tcplife.jfr.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.tcplife.jfr.it.workload.ExpectedSession;
+import dev.tcplife.jfr.it.workload.ResilienceWorkload;
+
+/**
+ * What the agent needs and what it does without: exactly CAP_BPF and CAP_PERFMON are enough (no root); without
+ * them, without libbpf, or with a bad option, it says so in one line and the application runs on, unaffected.
+ * And it leaves no kernel object behind when the JVM exits.
+ */
+class PrivilegesIT {
+    private static final Path JAVA = Path.of(System.getProperty("java.home"));
+    private static final String NOBODY = "65534";
+
+    @BeforeAll
+    static void requireBpf() {
+        BpfSupport.require();
+    }
+
+    @Test
+    void capBpfAndCapPerfmonAreEnoughAndNothingIsLeftBehind(@TempDir Path temp) throws Exception {
+        Path dir = openToAll(temp);
+        AgentRun.Result run = AgentRun.on(JAVA)
+                .through("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
+                        "--inh-caps=-all,+bpf,+perfmon", "--ambient-caps=-all,+bpf,+perfmon",
+                        "--bounding-set=-all,+bpf,+perfmon")
+                .run(dir, ResilienceWorkload.class, "plain", dir.toString());
+
+        assertEquals(0, run.exitCode(), run.describe());
+        assertTrue(run.stdout().contains("agent state: tracing"), run.describe());
+        List<ExpectedSession> truth = ExpectedSession.parseAll(Files.readAllLines(dir.resolve("truth.tsv")));
+        SessionAssertions.assertSessions(truth, run.events("tcplife.TcpSession"), run.events("test.ThreadMarker"),
+                ResilienceIT.pid(dir));
+        long pid = ResilienceIT.pid(dir);
+        String programs = bpftool("prog", "show");
+        assertTrue(!programs.contains("java(" + pid + ")"), "program still held by the exited JVM:\n" + programs);
+        String maps = bpftool("map", "show");
+        assertTrue(!maps.contains("java(" + pid + ")"), "maps still held by the exited JVM:\n" + maps);
+    }
+
+    @Test
+    void withoutPrivilegesOneLineAndTheApplicationRunsOn(@TempDir Path temp) throws Exception {
+        Path dir = openToAll(temp);
+        AgentRun.Result run = AgentRun.on(JAVA)
+                .through("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
+                        "--inh-caps=-all", "--bounding-set=-all")
+                .run(dir, ResilienceWorkload.class, "plain", dir.toString());
+
+        assertApplicationUnaffected(run, dir);
+        String error = onlyErrorLine(run);
+        assertTrue(error.contains("EPERM") && error.contains("CAP_BPF") && error.contains("CAP_PERFMON"), error);
+    }
+
+    @Test
+    void withoutLibbpfOneLineAndTheApplicationRunsOn(@TempDir Path dir) throws Exception {
+        AgentRun.Result run = AgentRun.on(JAVA).agentOptions("libbpf=/nonexistent/libbpf.so.1")
+                .run(dir, ResilienceWorkload.class, "plain", dir.toString());
+
+        assertApplicationUnaffected(run, dir);
+        String error = onlyErrorLine(run);
+        assertTrue(error.contains("libbpf not found") && error.contains("apt-get install libbpf1"), error);
+    }
+
+    @Test
+    void badOptionOneLineNamingItAndTheApplicationRunsOn(@TempDir Path dir) throws Exception {
+        AgentRun.Result run = AgentRun.on(JAVA).agentOptions("lport=80,ringbuffer=3m")
+                .run(dir, ResilienceWorkload.class, "plain", dir.toString());
+
+        assertApplicationUnaffected(run, dir);
+        String error = onlyErrorLine(run);
+        assertTrue(error.contains("'ringbuffer'") && error.contains("power of two"), error);
+    }
+
+    /** The workload made its sessions and finished normally; the agent recorded none of them. */
+    private static void assertApplicationUnaffected(AgentRun.Result run, Path dir) throws IOException {
+        assertEquals(0, run.exitCode(), run.describe());
+        assertTrue(run.stdout().contains("workload done; agent state: failed"), run.describe());
+        assertEquals(10, ExpectedSession.parseAll(Files.readAllLines(dir.resolve("truth.tsv"))).size());
+        assertEquals(0, run.events("tcplife.TcpSession").size(), run.describe());
+    }
+
+    private static String onlyErrorLine(AgentRun.Result run) {
+        List<String> lines = run.stderr().lines().filter(line -> line.startsWith("[tcplife]")).toList();
+        assertEquals(1, lines.size(), "exactly one line from the agent:\n" + run.describe());
+        assertTrue(lines.get(0).startsWith("[tcplife] ERROR: "), lines.get(0));
+        return lines.get(0);
+    }
+
+    /** A directory the unprivileged JVM can write its recording and truth into. */
+    private static Path openToAll(Path temp) throws IOException {
+        Path dir = Files.createDirectory(temp.resolve("shared"));
+        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+        return dir;
+    }
+
+    private static String bpftool(String... args) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of("bpftool"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes());
+        process.waitFor();
+        return output;
+    }
+}
