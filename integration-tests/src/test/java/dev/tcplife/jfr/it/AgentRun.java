@@ -26,6 +26,7 @@ public final class AgentRun {
     private String agentOptions;
     private boolean agent = true;
     private boolean recording = true;
+    private Path template = TEMPLATE;
     private long timeoutSeconds = 180;
 
     private AgentRun(Path javaHome) {
@@ -48,6 +49,12 @@ public final class AgentRun {
 
     public AgentRun jvmOption(String option) {
         jvmOptions.add(option);
+        return this;
+    }
+
+    /** Records with {@code template} (combined with the JDK's default) instead of jfr-templates/tcplife.jfc. */
+    public AgentRun template(Path template) {
+        this.template = template;
         return this;
     }
 
@@ -89,7 +96,7 @@ public final class AgentRun {
         }
         if (this.recording) {
             command.add("-XX:StartFlightRecording=filename=" + recording + ",settings=default,settings="
-                    + TEMPLATE.toAbsolutePath());
+                    + template.toAbsolutePath());
         }
         command.add("-Xlog:jfr+startup=off");
         command.addAll(jvmOptions);

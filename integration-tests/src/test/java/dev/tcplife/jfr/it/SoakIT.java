@@ -1,0 +1,61 @@
+package dev.tcplife.jfr.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import jdk.jfr.consumer.RecordedEvent;
+
+import dev.tcplife.jfr.it.workload.SoakWorkload;
+
+/**
+ * Churn for a while with the agent: memory stays flat (heap after GC, RSS) and the kernel's session table
+ * returns to empty. CI runs one minute; {@code scripts/soak} runs the ten minutes of issue 5
+ * ({@code -Dtcplife.soak.seconds=600}).
+ */
+class SoakIT {
+    private static final long SECONDS = Long.getLong("tcplife.soak.seconds", 60);
+
+    @BeforeAll
+    static void requireBpf() {
+        BpfSupport.require();
+    }
+
+    @Test
+    void memoryStaysFlatAndTheKernelTableEmpties(@TempDir Path dir) throws Exception {
+        Path template = dir.resolve("every-second.jfc");
+        Files.writeString(template, Files.readString(AgentRun.TEMPLATE).replace("everyChunk", "1 s"));
+        AgentRun.Result run = AgentRun.on(Path.of(System.getProperty("java.home")))
+                .template(template)
+                .run(dir, SoakWorkload.class, dir.toString(), Long.toString(SECONDS));
+        assertEquals(0, run.exitCode(), run.describe());
+
+        List<long[]> samples = Files.readAllLines(dir.resolve("memory.txt")).stream()
+                .map(line -> java.util.Arrays.stream(line.split(" ")).mapToLong(Long::parseLong).toArray())
+                .toList();
+        long made = samples.get(samples.size() - 1)[3];
+        // Baseline once warmed up (a third of the run), against the end.
+        long[] baseline = samples.get(2);
+        long[] end = samples.get(samples.size() - 1);
+        System.out.printf("soak: %d s, %d sessions; heap after GC %d -> %d KiB, RSS %d -> %d KiB%n",
+                SECONDS, made, baseline[1] / 1024, end[1] / 1024, baseline[2] / 1024, end[2] / 1024);
+        assertTrue(end[1] - baseline[1] < 4 << 20, "heap after GC grew by " + (end[1] - baseline[1]) / 1024 + " KiB");
+        assertTrue(end[2] - baseline[2] < 16 << 20, "RSS grew by " + (end[2] - baseline[2]) / 1024 + " KiB");
+
+        List<RecordedEvent> statistics = run.events("tcplife.Statistics");
+        RecordedEvent last = ResilienceIT.lastStatistics(statistics);
+        long maxOpen = statistics.stream().mapToLong(e -> e.getLong("sessionsOpen")).max().orElse(0);
+        assertEquals(0, last.getLong("sessionsOpen"), "the kernel's session table must be empty at the end");
+        assertTrue(maxOpen <= 64, "one session pair at a time, never more than a few sessions in the table: " + maxOpen);
+        assertEquals(0, last.getLong("sessionsLost"));
+        assertEquals(2 * made, last.getLong("sessionsRecorded"));
+        assertEquals(2 * made, run.events("tcplife.TcpSession").size());
+    }
+}
