@@ -54,8 +54,9 @@ final class LibBpfLog implements LibBpf.PrintFunction {
             return 0;
         }
         String text = new String(buffer, 0, length, StandardCharsets.UTF_8).strip();
-        if (level == LibBpf.LIBBPF_WARN && firstWarning == null && !text.isEmpty()) {
-            firstWarning = mostSpecificLine(text);
+        // On kernels that account BPF memory to cgroups (5.11+) the memlock limit is irrelevant: not a cause.
+        if (level == LibBpf.LIBBPF_WARN && firstWarning == null && !text.isEmpty() && !text.contains("RLIMIT_MEMLOCK")) {
+            firstWarning = mostSpecificLine(text).replaceFirst("^libbpf: ", "");
         }
         if (sink != null) {
             sink.accept(text);
