@@ -56,7 +56,9 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 1); /* the loader sizes it to the sockets it lists */
+	__uint(max_entries, 65536); /* the loader sets the real size, that of "sessions" */
+	/* Used once, at start: allocated as filled, not held for the JVM's life. */
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, struct tcp_session_adopt_key);
 	__type(value, struct tcp_session_adopt_value);
 } adoptable SEC(".maps");

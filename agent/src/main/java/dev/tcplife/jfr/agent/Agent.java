@@ -155,8 +155,7 @@ public final class Agent {
             /* The kernel program, filtering on this JVM */
             ProgramConfig config = new ProgramConfig(pid, PidNamespace.current(), options.family().mask,
                     options.localPorts(), options.remotePorts(), options.maxSessions(), options.ringBufferBytes());
-            int alreadyOpen = OpenSockets.list().sessions().size();
-            program = TcpSessionProgram.load(libbpf, libc, config, alreadyOpen + options.maxSessions() / 16);
+            program = TcpSessionProgram.load(libbpf, libc, config);
             startup.lap("kernel program");
 
             /* What was open before it was attached: listeners own their new children, sessions end observed */

@@ -102,11 +102,9 @@ public final class TcpSessionProgram implements AutoCloseable {
     /**
      * Opens, configures, loads and attaches the program, and maps its ring buffer.
      *
-     * @param adoptableCapacity how many sockets older than the program {@link #adopt} may hand over
      * @throws BpfException naming the step that failed, and what to do about it where known
      */
-    public static TcpSessionProgram load(LibBpf lib, LibC libc, ProgramConfig config, int adoptableCapacity)
-            throws BpfException {
+    public static TcpSessionProgram load(LibBpf lib, LibC libc, ProgramConfig config) throws BpfException {
         checkKernel();
         /* Open the object */
         BpfObject object = BpfObject.open(lib, objectFile(), "tcp_session");
@@ -115,7 +113,7 @@ public final class TcpSessionProgram implements AutoCloseable {
             object.setInitialValue(".rodata", encode(config));
             object.setMaxEntries("sessions", config.maxSessions());
             object.setMaxEntries("events", config.ringBufferBytes());
-            object.setMaxEntries("adoptable", Math.max(1, adoptableCapacity));
+            object.setMaxEntries("adoptable", config.maxSessions());
             /* Load and verify */
             object.load();
             /* Attach to the tracepoint */
