@@ -28,7 +28,33 @@ public interface LibC {
 
     int vsnprintf(@Out byte[] buffer, long size, Pointer format, Pointer args);
 
+    /** Loads the C library; being the agent's first native call, it also sets up jffi (see below). */
     static LibC load() {
+        initializeJffiWithoutUnsafe();
         return LibraryLoader.create(LibC.class).failImmediately().load("c");
+    }
+
+    /**
+     * JDK 24 and later warn on the application's stderr when sun.misc.Unsafe's memory methods are used, and will
+     * refuse them later. jffi can do without them (its "jffi.unsafe.disabled" mode, a JNI call per native memory
+     * access, which the agent makes only off its hot path). The property is set only while the agent's own
+     * copy of jffi initializes, so an application's jffi keeps its choice.
+     */
+    private static void initializeJffiWithoutUnsafe() {
+        if (Runtime.version().feature() < 24) {
+            return;
+        }
+        String property = "jffi.unsafe.disabled";
+        String previous = System.getProperty(property);
+        System.setProperty(property, "true");
+        try {
+            com.kenai.jffi.MemoryIO.getInstance();
+        } finally {
+            if (previous == null) {
+                System.clearProperty(property);
+            } else {
+                System.setProperty(property, previous);
+            }
+        }
     }
 }

@@ -66,6 +66,10 @@ public final class JdkSocketInstrumentation implements AutoCloseable {
     public static JdkSocketInstrumentation install(Instrumentation instrumentation, SocketOwners owners)
             throws ReflectiveOperationException, java.io.IOException {
         JdkHookInjector hooks = JdkHookInjector.inject();
+        // Byte Buddy's Nexus (self-injected initializers) is unused here and would probe sun.misc.Unsafe, which
+        // JDK 24+ warns about on the application's stderr. The property carries our shaded package's name, so
+        // the application's own Byte Buddy is unaffected.
+        System.setProperty(AgentBuilder.class.getPackageName().replace(".agent.builder", "") + ".nexus.disabled", "true");
         hooks.setListeners(owners::connecting, owners::accepted, owners::acceptRequested);
         ClassFileLocator adviceFiles = hooks.adviceLocator();
         ElementMatcher.Junction<MethodDescription> connect =
