@@ -126,12 +126,16 @@ final class ReportCommand implements Main.Command {
         long last = sessions.stream().mapToLong(RecordedSession::endNanos).max().orElse(first);
         long peers = sessions.stream().map(RecordedSession::peer).distinct().count();
         return String.format("TCP sessions: %d with %d peers, from %s to %s local time (%s). GC pauses: %d.",
-                sessions.size(), peers, time(first), time(last),
-                UnitLookup.NANOSECOND.quantity(last - first).displayUsing(IDisplayable.AUTO), pauses.size());
+                sessions.size(), peers, time(first), time(last), duration(last - first), pauses.size());
     }
 
     static String time(long epochNanos) {
         return TIME.format(Instant.ofEpochSecond(0, epochNanos));
+    }
+
+    /** As JMC writes a duration, so the report's own words match the rules' texts ("528.901 ms"). */
+    static String duration(long nanos) {
+        return UnitLookup.NANOSECOND.quantity(nanos).displayUsing(IDisplayable.AUTO);
     }
 
     private static void printFinding(PrintStream out, RuleFinding finding) {

@@ -9,9 +9,6 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.function.ToLongFunction;
 
-import org.openjdk.jmc.common.IDisplayable;
-import org.openjdk.jmc.common.unit.UnitLookup;
-
 import dev.tcplife.jfr.rules.GcPause;
 import dev.tcplife.jfr.rules.RecordedSession;
 
@@ -154,7 +151,7 @@ final class SessionTimeline {
             double x = x(from + offset);
             svg.append(String.format(Locale.ROOT, "<line class=\"grid\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\"/>"
                     + "<text class=\"tick\" x=\"%.1f\" y=\"%d\">+%s</text>%n", x, AXIS_HEIGHT - 6, x, height, x,
-                    AXIS_HEIGHT - 10, duration(offset)));
+                    AXIS_HEIGHT - 10, ReportCommand.duration(offset)));
         }
     }
 
@@ -223,7 +220,7 @@ final class SessionTimeline {
         if (sessions.size() == 1) {
             return String.format("%s, %s: %s at %s, lasted %s, %d bytes sent, %d received", first.peer(),
                     first.thread(), first.outcome().text(), ReportCommand.time(first.startNanos()),
-                    duration(first.durationNanos()), first.bytesSent(), first.bytesReceived());
+                    ReportCommand.duration(first.durationNanos()), first.bytesSent(), first.bytesReceived());
         }
         long failed = sessions.stream().filter(session -> session.outcome().failed()).count();
         return String.format("%s: %d sessions from %s to %s, %d of them failed or reset", first.peer(), sessions.size(),
@@ -234,19 +231,15 @@ final class SessionTimeline {
     private static String pauseTitle(List<GcPause> pauses) {
         GcPause longest = pauses.stream().max(Comparator.comparingLong(GcPause::durationNanos)).orElseThrow();
         if (pauses.size() == 1) {
-            return String.format("GC pause of %s at %s: %s", duration(longest.durationNanos()),
+            return String.format("GC pause of %s at %s: %s", ReportCommand.duration(longest.durationNanos()),
                     ReportCommand.time(longest.startNanos()), longest.collection());
         }
         return String.format("%d GC pauses from %s to %s, the longest %s: %s", pauses.size(),
                 ReportCommand.time(pauses.get(0).startNanos()), ReportCommand.time(last(pauses, GcPause::endNanos)),
-                duration(longest.durationNanos()), longest.collection());
+                ReportCommand.duration(longest.durationNanos()), longest.collection());
     }
 
     private static <T> long last(List<T> intervals, ToLongFunction<T> end) {
         return intervals.stream().mapToLong(end).max().orElseThrow();
-    }
-
-    private static String duration(long nanos) {
-        return UnitLookup.NANOSECOND.quantity(nanos).displayUsing(IDisplayable.AUTO);
     }
 }

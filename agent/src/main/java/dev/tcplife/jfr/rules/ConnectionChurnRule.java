@@ -1,13 +1,10 @@
 package dev.tcplife.jfr.rules;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.RunnableFuture;
 
 import org.openjdk.jmc.common.item.IItemCollection;
 import org.openjdk.jmc.common.unit.IQuantity;
@@ -15,14 +12,10 @@ import org.openjdk.jmc.common.unit.UnitLookup;
 import org.openjdk.jmc.common.util.IPreferenceValueProvider;
 import org.openjdk.jmc.common.util.TypedPreference;
 import org.openjdk.jmc.flightrecorder.rules.IResult;
-import org.openjdk.jmc.flightrecorder.rules.IResultValueProvider;
-import org.openjdk.jmc.flightrecorder.rules.IRule;
 import org.openjdk.jmc.flightrecorder.rules.ResultBuilder;
 import org.openjdk.jmc.flightrecorder.rules.Severity;
 import org.openjdk.jmc.flightrecorder.rules.TypedResult;
 import org.openjdk.jmc.flightrecorder.rules.util.RulesToolkit;
-import org.openjdk.jmc.flightrecorder.rules.util.RulesToolkit.EventAvailability;
-import org.openjdk.jmc.flightrecorder.rules.util.RulesToolkit.RequiredEventsBuilder;
 
 /**
  * Connection churn: client sessions so short that a pool or keep-alive should have reused one connection. The
@@ -30,22 +23,18 @@ import org.openjdk.jmc.flightrecorder.rules.util.RulesToolkit.RequiredEventsBuil
  * that opened them, which is where the code to change is. Accepted sessions are left out: for those, the pool
  * that is missing is the peer's.
  */
-public final class ConnectionChurnRule implements IRule {
-    private static final String RESULT_ID = "TcpConnectionChurn";
+public final class ConnectionChurnRule extends TcpSessionRule {
     private static final long MINUTE_NANOS = 60_000_000_000L;
     private static final int LISTED = 5;
 
-    public static final TypedPreference<IQuantity> SHORT_SESSION_LIMIT = new TypedPreference<>(
-            "net.tcp.session.churn.short.limit", Messages.get("ConnectionChurnRule.config.short"),
-            Messages.get("ConnectionChurnRule.config.short.long"), UnitLookup.TIMESPAN,
+    public static final TypedPreference<IQuantity> SHORT_SESSION_LIMIT = preference(
+            "net.tcp.session.churn.short.limit", "ConnectionChurnRule.config.short", UnitLookup.TIMESPAN,
             UnitLookup.MILLISECOND.quantity(1000));
-    public static final TypedPreference<IQuantity> INFO_LIMIT = new TypedPreference<>(
-            "net.tcp.session.churn.info.limit", Messages.get("ConnectionChurnRule.config.info"),
-            Messages.get("ConnectionChurnRule.config.info.long"), UnitLookup.NUMBER,
+    public static final TypedPreference<IQuantity> INFO_LIMIT = preference(
+            "net.tcp.session.churn.info.limit", "ConnectionChurnRule.config.info", UnitLookup.NUMBER,
             UnitLookup.NUMBER_UNITY.quantity(5));
-    public static final TypedPreference<IQuantity> WARNING_LIMIT = new TypedPreference<>(
-            "net.tcp.session.churn.warning.limit", Messages.get("ConnectionChurnRule.config.warning"),
-            Messages.get("ConnectionChurnRule.config.warning.long"), UnitLookup.NUMBER,
+    public static final TypedPreference<IQuantity> WARNING_LIMIT = preference(
+            "net.tcp.session.churn.warning.limit", "ConnectionChurnRule.config.warning", UnitLookup.NUMBER,
             UnitLookup.NUMBER_UNITY.quantity(60));
 
     public static final TypedResult<IQuantity> CLIENT_SESSIONS = new TypedResult<>("clientSessions",
@@ -62,21 +51,14 @@ public final class ConnectionChurnRule implements IRule {
     public static final TypedResult<String> CHURN_THREADS = new TypedResult<>("churnThreads", "Churning Threads",
             "Threads that opened short sessions, most first.", UnitLookup.PLAIN_TEXT, String.class);
 
-    private static final Map<String, EventAvailability> REQUIRED_EVENTS = RequiredEventsBuilder.create()
-            .addEventType(RecordedSession.EVENT_TYPE, EventAvailability.ENABLED).build();
-
-    @Override
-    public RunnableFuture<IResult> createEvaluation(IItemCollection items, IPreferenceValueProvider preferences,
-            IResultValueProvider dependencyResults) {
-        return new FutureTask<>(() -> evaluate(items, preferences));
+    public ConnectionChurnRule() {
+        super("TcpConnectionChurn", "ConnectionChurnRule", List.of(SHORT_SESSION_LIMIT, INFO_LIMIT, WARNING_LIMIT),
+                List.of(TypedResult.SCORE, TcpSessionRules.SESSIONS, CLIENT_SESSIONS, SHORT_SESSIONS, CHURN_PEER,
+                        CHURN_PEER_PER_MINUTE, CHURN_PEERS, CHURN_THREADS));
     }
 
-    private IResult evaluate(IItemCollection items, IPreferenceValueProvider preferences) {
-        List<RecordedSession> sessions = RecordedSession.readAll(items);
-        if (sessions.isEmpty()) {
-            return ResultBuilder.createFor(this, preferences).setSeverity(Severity.OK)
-                    .setSummary(Messages.get("ConnectionChurnRule.noEvents")).build();
-        }
+    @Override
+    IResult evaluate(List<RecordedSession> sessions, IItemCollection items, IPreferenceValueProvider preferences) {
         long shortNanos = preferences.getPreferenceValue(SHORT_SESSION_LIMIT).clampedLongValueIn(UnitLookup.NANOSECOND);
         int clientSessions = 0;
         Map<String, List<Long>> shortStartsByPeer = new TreeMap<>();
@@ -110,20 +92,15 @@ public final class ConnectionChurnRule implements IRule {
                         TcpSessionRules.count(shortByThread.values().stream().mapToInt(n -> n).sum()))
                 .addResult(CHURN_PEER_PER_MINUTE, TcpSessionRules.count(worst));
         if (severity == Severity.OK) {
-            return result.setSummary(Messages.get("ConnectionChurnRule.ok"))
-                    .setExplanation(Messages.get("ConnectionChurnRule.ok.long")).build();
+            return withTexts(result, "ok");
         }
-        return result.addResult(CHURN_PEER, peers.get(0).getKey())
-                .addResult(CHURN_PEERS, TcpSessionRules.list(peers, (peer, perMinute) -> Messages.fill(
-                        "ConnectionChurnRule.peer", "peer", peer, "perMinute", perMinute,
-                        "sessions", shortStartsByPeer.get(peer).size())))
+        result.addResult(CHURN_PEER, peers.get(0).getKey())
+                .addResult(CHURN_PEERS, TcpSessionRules.list(peers, (peer, perMinute) -> entry("peer", "peer", peer,
+                        "perMinute", perMinute, "sessions", shortStartsByPeer.get(peer).size())))
                 .addResult(CHURN_THREADS, TcpSessionRules.list(
                         TcpSessionRules.largest(shortByThread, Comparator.naturalOrder(), LISTED),
-                        (thread, count) -> Messages.fill("ConnectionChurnRule.thread", "thread", thread,
-                                "sessions", count)))
-                .setSummary(Messages.get("ConnectionChurnRule.warn"))
-                .setExplanation(Messages.get("ConnectionChurnRule.warn.long"))
-                .setSolution(Messages.get("ConnectionChurnRule.warn.solution")).build();
+                        (thread, count) -> entry("thread", "thread", thread, "sessions", count)));
+        return withTexts(result, "warn");
     }
 
     /** The most of these start times (in order, nanoseconds) that fall within any one minute. */
@@ -137,36 +114,5 @@ public final class ConnectionChurnRule implements IRule {
             busiest = Math.max(busiest, last - first + 1);
         }
         return busiest;
-    }
-
-    @Override
-    public String getId() {
-        return RESULT_ID;
-    }
-
-    @Override
-    public String getName() {
-        return Messages.get("ConnectionChurnRule.name");
-    }
-
-    @Override
-    public String getTopic() {
-        return TcpSessionRules.TOPIC;
-    }
-
-    @Override
-    public Map<String, EventAvailability> getRequiredEvents() {
-        return REQUIRED_EVENTS;
-    }
-
-    @Override
-    public Collection<TypedPreference<?>> getConfigurationAttributes() {
-        return List.of(SHORT_SESSION_LIMIT, INFO_LIMIT, WARNING_LIMIT);
-    }
-
-    @Override
-    public Collection<TypedResult<?>> getResults() {
-        return List.of(TypedResult.SCORE, TcpSessionRules.SESSIONS, CLIENT_SESSIONS, SHORT_SESSIONS, CHURN_PEER,
-                CHURN_PEER_PER_MINUTE, CHURN_PEERS, CHURN_THREADS);
     }
 }

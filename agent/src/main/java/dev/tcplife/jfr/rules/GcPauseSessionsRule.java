@@ -1,12 +1,9 @@
 package dev.tcplife.jfr.rules;
 
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.RunnableFuture;
 import java.util.stream.Collectors;
 
 import org.openjdk.jmc.common.item.IItemCollection;
@@ -16,32 +13,25 @@ import org.openjdk.jmc.common.util.IPreferenceValueProvider;
 import org.openjdk.jmc.common.util.TypedPreference;
 import org.openjdk.jmc.flightrecorder.jdk.JdkTypeIDs;
 import org.openjdk.jmc.flightrecorder.rules.IResult;
-import org.openjdk.jmc.flightrecorder.rules.IResultValueProvider;
-import org.openjdk.jmc.flightrecorder.rules.IRule;
 import org.openjdk.jmc.flightrecorder.rules.ResultBuilder;
 import org.openjdk.jmc.flightrecorder.rules.Severity;
 import org.openjdk.jmc.flightrecorder.rules.TypedResult;
 import org.openjdk.jmc.flightrecorder.rules.util.RulesToolkit;
-import org.openjdk.jmc.flightrecorder.rules.util.RulesToolkit.EventAvailability;
-import org.openjdk.jmc.flightrecorder.rules.util.RulesToolkit.RequiredEventsBuilder;
 
 /**
  * TCP sessions that were open during GC pauses, on the recording's shared timeline. While the JVM is stopped no
  * thread serves a socket, so every open session waits: the score follows the longest pause that fell within a
  * session, and the text names the sessions' peers and how many sessions each of the longest pauses held up.
  */
-public final class GcPauseSessionsRule implements IRule {
-    private static final String RESULT_ID = "TcpSessionsDuringGcPauses";
+public final class GcPauseSessionsRule extends TcpSessionRule {
     private static final int LISTED = 5;
     private static final int LISTED_PAUSES = 3;
 
-    public static final TypedPreference<IQuantity> INFO_LIMIT = new TypedPreference<>(
-            "net.tcp.session.gc.pause.info.limit", Messages.get("GcPauseSessionsRule.config.info"),
-            Messages.get("GcPauseSessionsRule.config.info.long"), UnitLookup.TIMESPAN,
+    public static final TypedPreference<IQuantity> INFO_LIMIT = preference(
+            "net.tcp.session.gc.pause.info.limit", "GcPauseSessionsRule.config.info", UnitLookup.TIMESPAN,
             UnitLookup.MILLISECOND.quantity(20));
-    public static final TypedPreference<IQuantity> WARNING_LIMIT = new TypedPreference<>(
-            "net.tcp.session.gc.pause.warning.limit", Messages.get("GcPauseSessionsRule.config.warning"),
-            Messages.get("GcPauseSessionsRule.config.warning.long"), UnitLookup.TIMESPAN,
+    public static final TypedPreference<IQuantity> WARNING_LIMIT = preference(
+            "net.tcp.session.gc.pause.warning.limit", "GcPauseSessionsRule.config.warning", UnitLookup.TIMESPAN,
             UnitLookup.MILLISECOND.quantity(200));
 
     public static final TypedResult<IQuantity> PAUSES = new TypedResult<>("gcPauses", "GC Pauses",
@@ -60,22 +50,15 @@ public final class GcPauseSessionsRule implements IRule {
             "The longest pauses of the recording and the sessions open during each.", UnitLookup.PLAIN_TEXT,
             String.class);
 
-    private static final Map<String, EventAvailability> REQUIRED_EVENTS = RequiredEventsBuilder.create()
-            .addEventType(RecordedSession.EVENT_TYPE, EventAvailability.ENABLED)
-            .addEventType(JdkTypeIDs.GC_PAUSE, EventAvailability.ENABLED).build();
-
-    @Override
-    public RunnableFuture<IResult> createEvaluation(IItemCollection items, IPreferenceValueProvider preferences,
-            IResultValueProvider dependencyResults) {
-        return new FutureTask<>(() -> evaluate(items, preferences));
+    public GcPauseSessionsRule() {
+        super("TcpSessionsDuringGcPauses", "GcPauseSessionsRule", List.of(INFO_LIMIT, WARNING_LIMIT),
+                List.of(TypedResult.SCORE, TcpSessionRules.SESSIONS, PAUSES, SESSIONS_IN_PAUSES, LONGEST_PAUSE,
+                        SESSIONS_IN_LONGEST_PAUSE, HIT_SESSIONS, HIT_PEERS, LONGEST_PAUSES),
+                JdkTypeIDs.GC_PAUSE);
     }
 
-    private IResult evaluate(IItemCollection items, IPreferenceValueProvider preferences) {
-        List<RecordedSession> sessions = RecordedSession.readAll(items);
-        if (sessions.isEmpty()) {
-            return ResultBuilder.createFor(this, preferences).setSeverity(Severity.OK)
-                    .setSummary(Messages.get("GcPauseSessionsRule.noEvents")).build();
-        }
+    @Override
+    IResult evaluate(List<RecordedSession> sessions, IItemCollection items, IPreferenceValueProvider preferences) {
         List<GcPause> pauses = GcPause.readAll(items);
         SessionsInPauses open = new SessionsInPauses(sessions);
         GcPause longest = pauses.stream().filter(pause -> open.during(pause) > 0)
@@ -84,9 +67,8 @@ public final class GcPauseSessionsRule implements IRule {
                 .addResult(TcpSessionRules.SESSIONS, TcpSessionRules.count(sessions.size()))
                 .addResult(PAUSES, TcpSessionRules.count(pauses.size()));
         if (longest == null) {
-            return result.setSeverity(Severity.OK).addResult(TypedResult.SCORE, UnitLookup.NUMBER_UNITY.quantity(0))
-                    .setSummary(Messages.get("GcPauseSessionsRule.none"))
-                    .setExplanation(Messages.get("GcPauseSessionsRule.none.long")).build();
+            result.setSeverity(Severity.OK).addResult(TypedResult.SCORE, UnitLookup.NUMBER_UNITY.quantity(0));
+            return withTexts(result, "none");
         }
 
         IQuantity infoLimit = preferences.getPreferenceValue(INFO_LIMIT);
@@ -101,56 +83,21 @@ public final class GcPauseSessionsRule implements IRule {
                 .addResult(LONGEST_PAUSE, UnitLookup.NANOSECOND.quantity(longest.durationNanos()))
                 .addResult(SESSIONS_IN_LONGEST_PAUSE, TcpSessionRules.count(open.during(longest)))
                 .addResult(LONGEST_PAUSES, longestFirst.stream().limit(LISTED_PAUSES)
-                        .map(pause -> Messages.fill("GcPauseSessionsRule.pause", "duration",
-                                UnitLookup.NANOSECOND.quantity(pause.durationNanos()), "collection", pause.collection(),
-                                "sessions", Messages.sessions(open.during(pause))))
+                        .map(pause -> entry("pause", "duration", UnitLookup.NANOSECOND.quantity(pause.durationNanos()),
+                                "collection", pause.collection(), "sessions", Messages.sessions(open.during(pause))))
                         .collect(Collectors.joining(", ")));
         if (severity == Severity.OK) {
-            return result.setSummary(Messages.get("GcPauseSessionsRule.ok"))
-                    .setExplanation(Messages.get("GcPauseSessionsRule.ok.long")).build();
+            return withTexts(result, "ok");
         }
         long infoNanos = infoLimit.clampedLongValueIn(UnitLookup.NANOSECOND);
         List<RecordedSession> hit =
                 open.duringAny(pauses.stream().filter(pause -> pause.durationNanos() >= infoNanos).toList());
         Map<String, Integer> hitByPeer = new TreeMap<>();
         hit.forEach(session -> hitByPeer.merge(session.peer(), 1, Integer::sum));
-        return result.addResult(HIT_SESSIONS, TcpSessionRules.count(hit.size()))
+        result.addResult(HIT_SESSIONS, TcpSessionRules.count(hit.size()))
                 .addResult(HIT_PEERS, TcpSessionRules.list(
                         TcpSessionRules.largest(hitByPeer, Comparator.naturalOrder(), LISTED),
-                        (peer, count) -> Messages.fill("GcPauseSessionsRule.peer", "peer", peer, "sessions", count)))
-                .setSummary(Messages.get("GcPauseSessionsRule.warn"))
-                .setExplanation(Messages.get("GcPauseSessionsRule.warn.long"))
-                .setSolution(Messages.get("GcPauseSessionsRule.warn.solution")).build();
-    }
-
-    @Override
-    public String getId() {
-        return RESULT_ID;
-    }
-
-    @Override
-    public String getName() {
-        return Messages.get("GcPauseSessionsRule.name");
-    }
-
-    @Override
-    public String getTopic() {
-        return TcpSessionRules.TOPIC;
-    }
-
-    @Override
-    public Map<String, EventAvailability> getRequiredEvents() {
-        return REQUIRED_EVENTS;
-    }
-
-    @Override
-    public Collection<TypedPreference<?>> getConfigurationAttributes() {
-        return List.of(INFO_LIMIT, WARNING_LIMIT);
-    }
-
-    @Override
-    public Collection<TypedResult<?>> getResults() {
-        return List.of(TypedResult.SCORE, TcpSessionRules.SESSIONS, PAUSES, SESSIONS_IN_PAUSES, LONGEST_PAUSE,
-                SESSIONS_IN_LONGEST_PAUSE, HIT_SESSIONS, HIT_PEERS, LONGEST_PAUSES);
+                        (peer, count) -> entry("peer", "peer", peer, "sessions", count)));
+        return withTexts(result, "warn");
     }
 }

@@ -21,6 +21,10 @@ final class Messages {
         return BUNDLE.getString(key);
     }
 
+    static boolean has(String key) {
+        return BUNDLE.containsKey(key);
+    }
+
     /**
      * The text under {@code key} with each {@code {name}} replaced by its value, given as name, value pairs.
      * Quantities are formatted as JMC formats them in rule texts.

@@ -1,12 +1,9 @@
 package dev.tcplife.jfr.rules;
 
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.RunnableFuture;
 
 import org.openjdk.jmc.common.item.IItemCollection;
 import org.openjdk.jmc.common.unit.IQuantity;
@@ -14,24 +11,18 @@ import org.openjdk.jmc.common.unit.UnitLookup;
 import org.openjdk.jmc.common.util.IPreferenceValueProvider;
 import org.openjdk.jmc.common.util.TypedPreference;
 import org.openjdk.jmc.flightrecorder.rules.IResult;
-import org.openjdk.jmc.flightrecorder.rules.IResultValueProvider;
-import org.openjdk.jmc.flightrecorder.rules.IRule;
 import org.openjdk.jmc.flightrecorder.rules.ResultBuilder;
 import org.openjdk.jmc.flightrecorder.rules.Severity;
 import org.openjdk.jmc.flightrecorder.rules.TypedResult;
-import org.openjdk.jmc.flightrecorder.rules.util.RulesToolkit.EventAvailability;
-import org.openjdk.jmc.flightrecorder.rules.util.RulesToolkit.RequiredEventsBuilder;
 
 /**
  * Which peers this JVM talked to most, by payload bytes and by time connected. Informational: a busy peer is no
  * problem in itself, so the result is always OK; it tells the reader where the other rules' findings matter most.
  */
-public final class TopPeersRule implements IRule {
-    private static final String RESULT_ID = "TcpTopPeers";
-
-    public static final TypedPreference<IQuantity> LISTED_PEERS = new TypedPreference<>("net.tcp.session.top.peers",
-            Messages.get("TopPeersRule.config.listed"), Messages.get("TopPeersRule.config.listed.long"),
-            UnitLookup.NUMBER, UnitLookup.NUMBER_UNITY.quantity(5));
+public final class TopPeersRule extends TcpSessionRule {
+    public static final TypedPreference<IQuantity> LISTED_PEERS = preference(
+            "net.tcp.session.top.peers", "TopPeersRule.config.listed", UnitLookup.NUMBER,
+            UnitLookup.NUMBER_UNITY.quantity(5));
 
     public static final TypedResult<IQuantity> PEERS = new TypedResult<>("peers", "Peers",
             "Distinct peers of the sessions.", UnitLookup.NUMBER, IQuantity.class);
@@ -47,9 +38,6 @@ public final class TopPeersRule implements IRule {
             "Top Peers by Time", "The peers with the longest sessions in total, longest first.", UnitLookup.PLAIN_TEXT,
             String.class);
 
-    private static final Map<String, EventAvailability> REQUIRED_EVENTS = RequiredEventsBuilder.create()
-            .addEventType(RecordedSession.EVENT_TYPE, EventAvailability.ENABLED).build();
-
     /** What one peer's sessions add up to. */
     private record PeerTotals(int sessions, long bytesSent, long bytesReceived, long nanos) {
         static final PeerTotals NONE = new PeerTotals(0, 0, 0, 0);
@@ -64,18 +52,13 @@ public final class TopPeersRule implements IRule {
         }
     }
 
-    @Override
-    public RunnableFuture<IResult> createEvaluation(IItemCollection items, IPreferenceValueProvider preferences,
-            IResultValueProvider dependencyResults) {
-        return new FutureTask<>(() -> evaluate(items, preferences));
+    public TopPeersRule() {
+        super("TcpTopPeers", "TopPeersRule", List.of(LISTED_PEERS), List.of(TcpSessionRules.SESSIONS, PEERS,
+                TOTAL_BYTES, TOP_PEER, TOP_PEER_BYTES, TOP_PEERS_BY_BYTES, TOP_PEERS_BY_TIME));
     }
 
-    private IResult evaluate(IItemCollection items, IPreferenceValueProvider preferences) {
-        List<RecordedSession> sessions = RecordedSession.readAll(items);
-        if (sessions.isEmpty()) {
-            return ResultBuilder.createFor(this, preferences).setSeverity(Severity.OK)
-                    .setSummary(Messages.get("TopPeersRule.noEvents")).build();
-        }
+    @Override
+    IResult evaluate(List<RecordedSession> sessions, IItemCollection items, IPreferenceValueProvider preferences) {
         Map<String, PeerTotals> byPeer = new TreeMap<>();
         for (RecordedSession session : sessions) {
             byPeer.compute(session.peer(), (peer, total) -> (total == null ? PeerTotals.NONE : total).plus(session));
@@ -85,52 +68,20 @@ public final class TopPeersRule implements IRule {
                 Comparator.comparingLong(PeerTotals::bytes), listed);
         List<Map.Entry<String, PeerTotals>> byTime = TcpSessionRules.largest(byPeer,
                 Comparator.comparingLong(PeerTotals::nanos), listed);
-        return ResultBuilder.createFor(this, preferences).setSeverity(Severity.OK)
+        ResultBuilder result = ResultBuilder.createFor(this, preferences).setSeverity(Severity.OK)
                 .addResult(TcpSessionRules.SESSIONS, TcpSessionRules.count(sessions.size()))
                 .addResult(PEERS, TcpSessionRules.count(byPeer.size()))
                 .addResult(TOTAL_BYTES,
                         UnitLookup.BYTE.quantity(sessions.stream().mapToLong(RecordedSession::bytes).sum()))
                 .addResult(TOP_PEER, byBytes.get(0).getKey())
                 .addResult(TOP_PEER_BYTES, UnitLookup.BYTE.quantity(byBytes.get(0).getValue().bytes()))
-                .addResult(TOP_PEERS_BY_BYTES, TcpSessionRules.list(byBytes, (peer, totals) -> Messages.fill(
-                        "TopPeersRule.byBytes", "peer", peer, "sent", UnitLookup.BYTE.quantity(totals.bytesSent()),
+                .addResult(TOP_PEERS_BY_BYTES, TcpSessionRules.list(byBytes, (peer, totals) -> entry(
+                        "byBytes", "peer", peer, "sent", UnitLookup.BYTE.quantity(totals.bytesSent()),
                         "received", UnitLookup.BYTE.quantity(totals.bytesReceived()),
                         "sessions", Messages.sessions(totals.sessions()))))
-                .addResult(TOP_PEERS_BY_TIME, TcpSessionRules.list(byTime, (peer, totals) -> Messages.fill(
-                        "TopPeersRule.byTime", "peer", peer, "time", UnitLookup.NANOSECOND.quantity(totals.nanos()),
-                        "sessions", Messages.sessions(totals.sessions()))))
-                .setSummary(Messages.get("TopPeersRule.ok"))
-                .setExplanation(Messages.get("TopPeersRule.ok.long")).build();
-    }
-
-    @Override
-    public String getId() {
-        return RESULT_ID;
-    }
-
-    @Override
-    public String getName() {
-        return Messages.get("TopPeersRule.name");
-    }
-
-    @Override
-    public String getTopic() {
-        return TcpSessionRules.TOPIC;
-    }
-
-    @Override
-    public Map<String, EventAvailability> getRequiredEvents() {
-        return REQUIRED_EVENTS;
-    }
-
-    @Override
-    public Collection<TypedPreference<?>> getConfigurationAttributes() {
-        return List.of(LISTED_PEERS);
-    }
-
-    @Override
-    public Collection<TypedResult<?>> getResults() {
-        return List.of(TcpSessionRules.SESSIONS, PEERS, TOTAL_BYTES, TOP_PEER, TOP_PEER_BYTES, TOP_PEERS_BY_BYTES,
-                TOP_PEERS_BY_TIME);
+                .addResult(TOP_PEERS_BY_TIME, TcpSessionRules.list(byTime, (peer, totals) -> entry(
+                        "byTime", "peer", peer, "time", UnitLookup.NANOSECOND.quantity(totals.nanos()),
+                        "sessions", Messages.sessions(totals.sessions()))));
+        return withTexts(result, "ok");
     }
 }
