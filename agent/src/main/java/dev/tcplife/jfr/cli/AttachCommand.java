@@ -88,7 +88,7 @@ final class AttachCommand implements Main.Command {
             } finally {
                 vm.detach();
             }
-        } catch (AttachNotSupportedException e) {
+        } catch (AttachNotSupportedException | IOException e) {
             throw new IOException("cannot attach to pid " + pid + ": " + e.getMessage(), e);
         } catch (AgentLoadException | AgentInitializationException e) {
             throw new IOException("pid " + pid + " did not load the agent: " + e.getMessage(), e);
