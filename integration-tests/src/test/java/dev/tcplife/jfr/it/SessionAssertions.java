@@ -108,9 +108,14 @@ public final class SessionAssertions {
      */
     public static List<RecordedEvent> assertRun(AgentRun.Result run, Path truthFile, Options options)
             throws IOException {
+        return assertRun(run, ExpectedSession.parseAll(Files.readAllLines(truthFile)), options);
+    }
+
+    /** As above, with the truth read (and adjusted) by the test. */
+    public static List<RecordedEvent> assertRun(AgentRun.Result run, List<ExpectedSession> expected, Options options)
+            throws IOException {
         assertEquals(0, run.exitCode(), run.describe());
         assertFalse(run.stderr().contains("[tcplife] ERROR"), run.describe());
-        List<ExpectedSession> expected = ExpectedSession.parseAll(Files.readAllLines(truthFile));
         List<RecordedEvent> sessions = run.events("tcplife.TcpSession");
         if (options.pid < 0) {
             options.pid(jvmPid(run));
