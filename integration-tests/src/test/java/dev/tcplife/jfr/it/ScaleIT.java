@@ -1,0 +1,175 @@
+package dev.tcplife.jfr.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import jdk.jfr.consumer.RecordedEvent;
+
+import dev.tcplife.jfr.it.workload.FileSignal;
+import dev.tcplife.jfr.it.workload.ScaleChurner;
+import dev.tcplife.jfr.it.workload.ScaleWorkload;
+
+/**
+ * 10,000 sessions open at once in one JVM (both ends in it: 20,000 sockets), while a foreign process churns
+ * thousands of loopback sessions a second beside it. Every one of the JVM's sessions is recorded exactly once,
+ * exactly; none of the churner's; nothing is lost; and the kernel program keeps state only for the JVM's own
+ * sockets, releasing all of it when they close.
+ *
+ * <p>Run on the JDK that runs the tests only: the JDK makes no difference to what this checks (the kernel
+ * program and the agent's reading of its ring buffer), and a second run would double the longest test's time.
+ */
+class ScaleIT {
+    static final int SESSIONS = 10_000;
+    /**
+     * The fewest sessions worth calling this test: where the file limit allows fewer than 10,000 and cannot be
+     * raised (a hard limit of exactly 20,000, as in this project's containers, without CAP_SYS_RESOURCE), the
+     * test runs with as many as fit, down to this, and says so; below it, it fails.
+     */
+    static final int MIN_SESSIONS = 9_000;
+    /** The churner keeps this many of its sessions open at any moment: 2 x WINDOW foreign socket ends. */
+    static final int CHURN_WINDOW = 100;
+    /**
+     * The JVM's own fds besides the sessions: measured at 14 with the agent and a recording (jars, modules, JFR
+     * files, std streams), plus the agent's BPF maps, program and link, the listener, a second recording: 100
+     * leaves room to spare.
+     */
+    static final int FD_OVERHEAD = 100;
+    /**
+     * How far sessionsOpen may exceed the JVM's own open session ends: none. The JVM never has more than
+     * 2 x SESSIONS ends (nothing else in it uses TCP, and nothing was open before the agent traced), and the
+     * kernel program drops a session in the same tracepoint call that sees its TCP_CLOSE. Any excess is state
+     * kept for a foreign socket (the churner holds 2 x CHURN_WINDOW of them at any moment) or a miscount.
+     */
+    static final int OPEN_MARGIN = 0;
+
+    @BeforeAll
+    static void requireBpf() {
+        BpfSupport.require();
+    }
+
+    @Test
+    void tenThousandOpenSessionsBesideAChurner(@TempDir Path dir) throws Exception {
+        Path jdk = Path.of(System.getProperty("java.home"));
+        AgentRun jvm = AgentRun.on(jdk).template(statisticsEverySecond(dir)).timeoutSeconds(120);
+        int sessions = sessionsTheFileLimitAllows(jvm);
+
+        Path churnDir = dir.resolve("churner");
+        AgentRun.Running churner = AgentRun.on(jdk).withoutAgent().withoutRecording()
+                .start(churnDir, ScaleChurner.class, churnDir.toString(), Integer.toString(CHURN_WINDOW));
+        try {
+            int churnPort = Integer.parseInt(FileSignal.await(churnDir.resolve("port"), churner::isAlive).strip());
+            Path truthFile = dir.resolve("truth.tsv");
+            AgentRun.Result run = jvm.run(dir.resolve("jvm"), ScaleWorkload.class, truthFile.toString(),
+                    Integer.toString(sessions));
+            FileSignal.send(churnDir.resolve("stop"));
+            AgentRun.Result churned = churner.await();
+            assertEquals(0, churned.exitCode(), churned.describe());
+            String[] count = Files.readString(churnDir.resolve("count")).split(" ");
+            long churnSessions = Long.parseLong(count[0]);
+            double churnSeconds = Double.parseDouble(count[1]);
+            System.out.printf("churner: %d sessions in %.1f s, %.0f a second, beside the JVM%n", churnSessions,
+                    churnSeconds, churnSessions / churnSeconds);
+            assertTrue(churnSessions >= 10 * CHURN_WINDOW, "the churner barely ran: " + churnSessions + " sessions");
+
+            // Every session of the JVM, exactly once, exactly; nothing else, so nothing of the churner.
+            List<RecordedEvent> events = SessionAssertions.assertRun(run, truthFile, new SessionAssertions.Options());
+            assertEquals(2 * sessions, events.size());
+            for (RecordedEvent session : events) {
+                assertFalse(session.getInt("localPort") == churnPort || session.getInt("remotePort") == churnPort,
+                        "the churner's session was recorded: " + session);
+            }
+
+            assertStatistics(run.events("tcplife.Statistics"), 2 * sessions);
+        } finally {
+            churner.destroy();
+        }
+    }
+
+    /** @param ends the JVM's own session ends, all open at once at the peak */
+    private static void assertStatistics(List<RecordedEvent> statistics, int ends) {
+        assertFalse(statistics.isEmpty(), "no tcplife.Statistics events");
+        statistics.sort(Comparator.comparing(RecordedEvent::getStartTime));
+        long maxOpen = 0;
+        StringBuilder timeline = new StringBuilder();
+        for (RecordedEvent event : statistics) {
+            timeline.append(String.format("  %s open %d recorded %d lost %d not tracked %d%n", event.getStartTime(),
+                    event.getLong("sessionsOpen"), event.getLong("sessionsRecorded"), event.getLong("sessionsLost"),
+                    event.getLong("sessionsNotTracked")));
+            maxOpen = Math.max(maxOpen, event.getLong("sessionsOpen"));
+        }
+        System.out.print("tcplife.Statistics:\n" + timeline);
+        for (RecordedEvent event : statistics) {
+            assertEquals(0, event.getLong("sessionsLost"), "sessions lost to a full ring buffer\n" + timeline);
+            assertEquals(0, event.getLong("sessionsNotTracked"), "sessions not tracked\n" + timeline);
+            assertEquals(0, event.getLong("listenersNotTracked"), "listeners not tracked\n" + timeline);
+        }
+        // The workload held all its sessions open through two samples: the kernel then followed exactly them.
+        assertTrue(maxOpen >= ends, "no sample saw the " + ends + " open sessions\n" + timeline);
+        assertTrue(maxOpen <= ends + OPEN_MARGIN, "the kernel followed " + maxOpen
+                + " sessions, more than the JVM's " + ends + ": foreign sockets take state, or a miscount\n"
+                + timeline);
+        RecordedEvent last = statistics.get(statistics.size() - 1);
+        assertEquals(0, last.getLong("sessionsOpen"), "sessions still followed at exit (a leak)\n" + timeline);
+        assertEquals(ends, last.getLong("sessionsRecorded"), timeline.toString());
+    }
+
+    /** jfr-templates/tcplife.jfc with tcplife.Statistics every second instead of every 5 s. */
+    private static Path statisticsEverySecond(Path dir) throws IOException {
+        String template = Files.readString(AgentRun.TEMPLATE, StandardCharsets.UTF_8);
+        String statistics = "<event name=\"tcplife.Statistics\">";
+        int at = template.indexOf(statistics);
+        int period = template.indexOf("<setting name=\"period\">", at);
+        int periodEnd = template.indexOf("</setting>", period);
+        if (at < 0 || period < 0 || periodEnd < 0 || template.indexOf("</event>", at) < period) {
+            fail("no period setting for tcplife.Statistics in " + AgentRun.TEMPLATE);
+        }
+        String derived = template.substring(0, period) + "<setting name=\"period\">1 s"
+                + template.substring(periodEnd);
+        Path file = dir.resolve("tcplife-statistics-1s.jfc");
+        Files.writeString(file, derived, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    /**
+     * How many sessions the JVM can hold: {@value #SESSIONS} if its file limit allows 2 x that + FD_OVERHEAD
+     * descriptors. The JDK raises its soft limit to the hard one by itself; a hard limit that is too low is
+     * raised through {@code sh -c 'ulimit -n N'} where this user may (root with CAP_SYS_RESOURCE). Where it may
+     * not, as many sessions as fit, if at least {@value #MIN_SESSIONS}; otherwise the test fails saying what to
+     * change.
+     */
+    private static int sessionsTheFileLimitAllows(AgentRun jvm) throws Exception {
+        int needed = 2 * SESSIONS + FD_OVERHEAD;
+        String limit = AttachIT.Command.run("sh", "-c", "ulimit -Hn").stdout().strip();
+        if (limit.equals("unlimited") || Long.parseLong(limit) >= needed) {
+            return SESSIONS;
+        }
+        String raise = "ulimit -n " + needed;
+        AttachIT.Command tryIt = AttachIT.Command.run("sh", "-c", raise);
+        if (tryIt.exitCode() == 0) {
+            jvm.prefix("sh", "-c", raise + " && exec \"$@\"", "sh");
+            return SESSIONS;
+        }
+        int fit = (int) ((Long.parseLong(limit) - FD_OVERHEAD) / 2);
+        if (fit < MIN_SESSIONS) {
+            fail("ScaleIT needs " + needed + " file descriptors in one JVM (at least " + (2 * MIN_SESSIONS
+                    + FD_OVERHEAD) + "); the hard limit (ulimit -Hn) is " + limit + " and this user may not raise it ("
+                    + tryIt.stderr().strip() + "): run the tests with ulimit -Hn " + needed + " or more");
+        }
+        System.out.printf("ScaleIT: the file limit is %s and cannot be raised here (%s): %d sessions, not %d;"
+                + " ulimit -Hn %d would allow all%n", limit, tryIt.stderr().strip(), fit, SESSIONS, needed);
+        return fit;
+    }
+}
