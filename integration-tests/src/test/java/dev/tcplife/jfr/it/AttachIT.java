@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -58,10 +57,13 @@ class AttachIT {
             long attachEnd = now();
             assertEquals(0, attach.exitCode(), attach.toString());
             assertTrue(attach.stdout().contains("tracing"), attach.toString());
+            Set<Long> programs = programsHeldBy(workload.pid());
             // Attaching again changes nothing: no second program, no second adoption (which would record the old
             // sessions twice, or date them later than the first attach).
             Command again = agentCommand(jdk, "attach", workload.pid());
             assertEquals(0, again.exitCode(), again.toString());
+            assertTrue(again.stdout().contains("tracing"), again.toString());
+            assertEquals(programs, programsHeldBy(workload.pid()), "programs after a second attach");
             FileSignal.send(dir.resolve("go"));
             AgentRun.Result run = workload.await();
 
@@ -108,6 +110,9 @@ class AttachIT {
                 Thread.sleep(50);
             }
             assertEquals(Set.of(), stillLoaded, "bpftool still lists the agent's program after stop");
+            // Where bpftool can name the processes holding a program (built with its pid iterator), none is this.
+            Command show = Command.run("bpftool", "--json", "prog", "show");
+            assertFalse(Pattern.compile("\"pid\":" + pid + "\\b").matcher(show.stdout()).find(), show.toString());
 
             FileSignal.send(dir.resolve("go-after-stop"));
             AgentRun.Result run = workload.await();
@@ -229,26 +234,5 @@ class AttachIT {
     private static long now() {
         Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    }
-
-    /** A short command run to completion. */
-    record Command(List<String> command, int exitCode, String stdout, String stderr) {
-        static Command run(String... command) throws Exception {
-            Process process = new ProcessBuilder(command).start();
-            // Output is small; read both before waiting.
-            var err = process.getErrorStream();
-            String stdout = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            String stderr = new String(err.readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("timed out: " + List.of(command));
-            }
-            return new Command(List.of(command), process.exitValue(), stdout, stderr);
-        }
-
-        @Override
-        public String toString() {
-            return String.join(" ", command) + "\nexit " + exitCode + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
-        }
     }
 }

@@ -152,12 +152,12 @@ class ScaleIT {
      */
     private static int sessionsTheFileLimitAllows(AgentRun jvm) throws Exception {
         int needed = 2 * SESSIONS + FD_OVERHEAD;
-        String limit = AttachIT.Command.run("sh", "-c", "ulimit -Hn").stdout().strip();
+        String limit = Command.run("sh", "-c", "ulimit -Hn").stdout().strip();
         if (limit.equals("unlimited") || Long.parseLong(limit) >= needed) {
             return SESSIONS;
         }
         String raise = "ulimit -n " + needed;
-        AttachIT.Command tryIt = AttachIT.Command.run("sh", "-c", raise);
+        Command tryIt = Command.run("sh", "-c", raise);
         if (tryIt.exitCode() == 0) {
             jvm.prefix("sh", "-c", raise + " && exec \"$@\"", "sh");
             return SESSIONS;

@@ -53,7 +53,7 @@ public final class SessionAssertions {
         private Predicate<ExpectedSession> startNotObserved = session -> false;
         private Predicate<String> noOsThreadOfTheirOwn = name -> false;
 
-        /** The workload's pid, where the recording has no jdk.JVMInformation event to tell it. */
+        /** The workload's pid; by default assertRun takes it from the recording's jdk.JVMInformation. */
         public Options pid(long pid) {
             this.pid = pid;
             return this;
@@ -91,11 +91,19 @@ public final class SessionAssertions {
     /** As above, with {@code options.pid} set. */
     public static void assertSessions(List<ExpectedSession> expected, List<RecordedEvent> events,
             List<RecordedEvent> markers, Options options) {
+        if (options.pid < 0) {
+            throw new IllegalArgumentException("no pid given");
+        }
+        assertSessions(expected, events, markers, options, options.pid);
+    }
+
+    private static void assertSessions(List<ExpectedSession> expected, List<RecordedEvent> events,
+            List<RecordedEvent> markers, Options options, long pid) {
         Map<String, Long> osThreadIds = new HashMap<>();
         for (RecordedEvent marker : markers) {
             osThreadIds.put(marker.getThread().getJavaName(), marker.getThread().getOSThreadId());
         }
-        SessionAssertions assertions = new SessionAssertions(osThreadIds, options.pid, options);
+        SessionAssertions assertions = new SessionAssertions(osThreadIds, pid, options);
         assertions.match(expected, events);
         assertions.report(expected.size(), events.size());
     }
@@ -117,10 +125,8 @@ public final class SessionAssertions {
         assertEquals(0, run.exitCode(), run.describe());
         assertFalse(run.stderr().contains("[tcplife] ERROR"), run.describe());
         List<RecordedEvent> sessions = run.events("tcplife.TcpSession");
-        if (options.pid < 0) {
-            options.pid(jvmPid(run));
-        }
-        assertSessions(expected, sessions, run.events("test.ThreadMarker"), options);
+        long pid = options.pid >= 0 ? options.pid : jvmPid(run);
+        assertSessions(expected, sessions, run.events("test.ThreadMarker"), options, pid);
         assertEquals(expected.size(), sessions.size());
         return sessions;
     }
