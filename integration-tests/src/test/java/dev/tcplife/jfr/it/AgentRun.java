@@ -82,8 +82,15 @@ public final class AgentRun {
     /** The finished run: exit status, output and the recording it wrote. */
     public record Result(int exitCode, String stdout, String stderr, Path recording) {
         public List<RecordedEvent> events(String name) throws IOException {
+            List<RecordedEvent> all;
+            try {
+                all = RecordingFile.readAllEvents(recording);
+            } catch (IOException e) {
+                throw new IOException("cannot read the recording " + recording + ": " + e.getMessage() + "\n"
+                        + describe(), e);
+            }
             List<RecordedEvent> events = new ArrayList<>();
-            for (RecordedEvent event : RecordingFile.readAllEvents(recording)) {
+            for (RecordedEvent event : all) {
                 if (event.getEventType().getName().equals(name)) {
                     events.add(event);
                 }

@@ -87,7 +87,12 @@ class ContainerIT {
     private static AgentRun.Running startFixedPorts(Path jdk, Path dir, String name, int sessions, int salt)
             throws Exception {
         Path workDir = dir.resolve(name);
-        return AgentRun.on(jdk).prefix(CONTAINER).start(workDir, FixedPortWorkload.class,
+        // Each JVM its own JFR repository: by default it is /tmp/<start time to the second>_<pid>, the same
+        // directory for two PID 1s started in the same second, and the first to exit deletes the other's chunks
+        // (Docker gives each container its own /tmp; these share the host's).
+        return AgentRun.on(jdk).prefix(CONTAINER)
+                .jvmOption("-XX:FlightRecorderOptions=repository=" + workDir.resolve("jfr-repository"))
+                .start(workDir, FixedPortWorkload.class,
                 workDir.resolve("truth.tsv").toString(), dir.toString(), name, "45678", "45700",
                 Integer.toString(sessions), Integer.toString(salt));
     }
