@@ -47,7 +47,7 @@ public final class AttachWorkload {
         AttachWorkload workload = new AttachWorkload(Path.of(args[0]));
         String mode = args[1];
         // Its own thread, as in the other workloads: JFR keeps the name a thread had when it first recorded it.
-        SocketApisWorkload.startOn("attach-main", () -> {
+        ThreadMarker.startMarked("attach-main", () -> {
             switch (mode) {
                 case "attach" -> workload.attach();
                 case "stop" -> workload.stop();

@@ -35,7 +35,7 @@ public final class ScaleWorkload {
         Path truthFile = Path.of(args[0]);
         int sessions = Integer.parseInt(args[1]);
         List<String> truth = new ArrayList<>(2 * sessions);
-        SocketApisWorkload.startOn("scale-client", () -> {
+        ThreadMarker.startMarked("scale-client", () -> {
             run(sessions, truth);
             return null;
         }).get();
@@ -48,7 +48,7 @@ public final class ScaleWorkload {
             int port = listener.getLocalPort();
             Map<Integer, Socket> accepted = new HashMap<>();
             Map<Integer, Long> acceptedAt = new HashMap<>();
-            FutureTask<Void> acceptor = SocketApisWorkload.startOn("scale-acceptor", () -> {
+            FutureTask<Void> acceptor = ThreadMarker.startMarked("scale-acceptor", () -> {
                 for (int i = 0; i < sessions; i++) {
                     Socket socket = listener.accept();
                     long at = now();

@@ -57,7 +57,7 @@ public final class SocketApisWorkload {
         AgentReady.await();
         SocketApisWorkload workload = new SocketApisWorkload();
         boolean virtual = args[1].equals("virtual");
-        FutureTask<Void> scenarios = startOn("apis-main", () -> {
+        FutureTask<Void> scenarios = ThreadMarker.startMarked("apis-main", () -> {
             if (virtual) {
                 workload.virtualThreads();
             } else {
@@ -86,8 +86,8 @@ public final class SocketApisWorkload {
      * osThreadId is the carrier's.
      */
     private void virtualThreads() throws Exception {
-        javaNetSockets(virtualThread("vt-client"), virtualThread("vt-server"), "virtual-java.net");
-        blockingChannels(virtualThread("vt-channel-client"), virtualThread("vt-channel-acceptor"), "virtual-channels");
+        javaNetSockets(Threads.virtual("vt-client"), Threads.virtual("vt-server"), "virtual-java.net");
+        blockingChannels(Threads.virtual("vt-channel-client"), Threads.virtual("vt-channel-acceptor"), "virtual-channels");
     }
 
     /** java.net.Socket connects, java.net.ServerSocket accepts. */
@@ -380,8 +380,8 @@ public final class SocketApisWorkload {
                 upstreamBegin = now();
                 upstream = new Socket(LOOPBACK, serverPort);
                 upstreamEnd = now();
-                pumpUp = startOn("relay-pump-up", () -> copy(downstream.getInputStream(), upstream.getOutputStream()));
-                pumpDown = startOn("relay-pump-down", () -> copy(upstream.getInputStream(), downstream.getOutputStream()));
+                pumpUp = ThreadMarker.startMarked("relay-pump-up", () -> copy(downstream.getInputStream(), upstream.getOutputStream()));
+                pumpDown = ThreadMarker.startMarked("relay-pump-down", () -> copy(upstream.getInputStream(), downstream.getOutputStream()));
                 return null;
             });
         }
@@ -594,50 +594,38 @@ public final class SocketApisWorkload {
 
                 @Override
                 public <T> Completion<T> run(Callable<T> task) {
-                    FutureTask<T> future = startOn(name, task);
+                    FutureTask<T> future = ThreadMarker.startMarked(name, task);
                     return () -> future.get(30, TimeUnit.SECONDS);
                 }
             };
         }
-    }
 
-    /** Starts {@code task} on a new platform thread named {@code name}, which first commits its marker. */
-    static <T> FutureTask<T> startOn(String name, Callable<T> task) {
-        FutureTask<T> future = new FutureTask<>(() -> {
-            ThreadMarker.mark();
-            return task.call();
-        });
-        Thread thread = new Thread(future, name);
-        thread.setDaemon(true);
-        thread.start();
-        return future;
-    }
-
-    /**
-     * A named virtual thread, {@code Thread.ofVirtual().name(name).unstarted(task)} through reflection. No
-     * marker: a virtual thread has no OS thread of its own.
-     */
-    static ThreadMaker virtualThread(String name) {
-        return new ThreadMaker() {
-            @Override
-            public String name() {
-                return name;
-            }
-
-            @Override
-            public <T> Completion<T> run(Callable<T> task) {
-                FutureTask<T> future = new FutureTask<>(task);
-                try {
-                    Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
-                    Class<?> ofVirtual = Class.forName("java.lang.Thread$Builder$OfVirtual");
-                    builder = ofVirtual.getMethod("name", String.class).invoke(builder, name);
-                    Method unstarted = ofVirtual.getMethod("unstarted", Runnable.class);
-                    ((Thread) unstarted.invoke(builder, future)).start();
-                } catch (ReflectiveOperationException e) {
-                    throw new IllegalStateException("no virtual threads on this JDK", e);
+        /**
+         * A named virtual thread, {@code Thread.ofVirtual().name(name).unstarted(task)} through reflection. No
+         * marker: a virtual thread has no OS thread of its own.
+         */
+        static ThreadMaker virtual(String name) {
+            return new ThreadMaker() {
+                @Override
+                public String name() {
+                    return name;
                 }
-                return () -> future.get(30, TimeUnit.SECONDS);
-            }
-        };
+
+                @Override
+                public <T> Completion<T> run(Callable<T> task) {
+                    FutureTask<T> future = new FutureTask<>(task);
+                    try {
+                        Object builder = Thread.class.getMethod("ofVirtual").invoke(null);
+                        Class<?> ofVirtual = Class.forName("java.lang.Thread$Builder$OfVirtual");
+                        builder = ofVirtual.getMethod("name", String.class).invoke(builder, name);
+                        Method unstarted = ofVirtual.getMethod("unstarted", Runnable.class);
+                        ((Thread) unstarted.invoke(builder, future)).start();
+                    } catch (ReflectiveOperationException e) {
+                        throw new IllegalStateException("no virtual threads on this JDK", e);
+                    }
+                    return () -> future.get(30, TimeUnit.SECONDS);
+                }
+            };
+        }
     }
 }
