@@ -14,6 +14,10 @@ import jdk.jfr.consumer.RecordingFile;
 /**
  * Runs a workload class in a fresh JVM with the agent jar and a JFR recording, the way a user would:
  * {@code java -javaagent:tcplife-agent.jar=... -XX:StartFlightRecording=...,settings=default,settings=tcplife.jfc}.
+ *
+ * <p>Variants for the other tests: a command prefix (to run the JVM in namespaces, or with other limits), a JVM
+ * without the agent or without a recording at start (to attach later), another template, and
+ * {@link #start} to run several JVMs at once.
  */
 public final class AgentRun {
     public static final Path AGENT_JAR = Path.of(System.getProperty("tcplife.agent.jar", "../agent/target/tcplife-agent.jar"));
@@ -21,8 +25,8 @@ public final class AgentRun {
     static final Path TEST_CLASSES = Path.of(System.getProperty("tcplife.test.classes", "target/test-classes"));
 
     private final Path javaHome;
-    private final List<String> jvmOptions = new ArrayList<>();
     private final List<String> prefix = new ArrayList<>();
+    private final List<String> jvmOptions = new ArrayList<>();
     private String agentOptions;
     private boolean agent = true;
     private boolean recording = true;
@@ -47,34 +51,46 @@ public final class AgentRun {
         return this;
     }
 
-    public AgentRun jvmOption(String option) {
-        jvmOptions.add(option);
-        return this;
-    }
-
-    /** Records with {@code template} (combined with the JDK's default) instead of jfr-templates/tcplife.jfc. */
-    public AgentRun template(Path template) {
-        this.template = template;
-        return this;
-    }
-
-    /** No -XX:StartFlightRecording: the workload starts its recordings itself, or none. */
+    /** No -XX:StartFlightRecording: a recording is started later, with jcmd, if at all. */
     public AgentRun withoutRecording() {
         this.recording = false;
         return this;
     }
 
-    /** Runs the JVM through a command such as {@code setpriv ...} or {@code unshare ...}. */
-    public AgentRun through(String... command) {
-        prefix.addAll(List.of(command));
+    /** The tcplife template the recording combines with the JDK's default one. */
+    public AgentRun template(Path template) {
+        this.template = template;
+        return this;
+    }
+
+    public AgentRun jvmOption(String option) {
+        jvmOptions.add(option);
+        return this;
+    }
+
+    /** Words put before the java command, such as {@code unshare ... sh -c '...' sh}; the java command follows. */
+    public AgentRun prefix(String... words) {
+        prefix.addAll(List.of(words));
+        return this;
+    }
+
+    public AgentRun timeoutSeconds(long seconds) {
+        this.timeoutSeconds = seconds;
         return this;
     }
 
     /** The finished run: exit status, output and the recording it wrote. */
     public record Result(int exitCode, String stdout, String stderr, Path recording) {
         public List<RecordedEvent> events(String name) throws IOException {
+            List<RecordedEvent> all;
+            try {
+                all = RecordingFile.readAllEvents(recording);
+            } catch (IOException e) {
+                throw new IOException("cannot read the recording " + recording + ": " + e.getMessage() + "\n"
+                        + describe(), e);
+            }
             List<RecordedEvent> events = new ArrayList<>();
-            for (RecordedEvent event : RecordingFile.readAllEvents(recording)) {
+            for (RecordedEvent event : all) {
                 if (event.getEventType().getName().equals(name)) {
                     events.add(event);
                 }
@@ -87,18 +103,76 @@ public final class AgentRun {
         }
     }
 
+    /** A JVM started by {@link #start}, still running or finished. */
+    public final class Running {
+        private final Process process;
+        private final List<String> command;
+        private final Path stdout;
+        private final Path stderr;
+        private final Path recordingFile;
+
+        private Running(Process process, List<String> command, Path stdout, Path stderr, Path recordingFile) {
+            this.process = process;
+            this.command = command;
+            this.stdout = stdout;
+            this.stderr = stderr;
+            this.recordingFile = recordingFile;
+        }
+
+        /** The started process's id: the JVM's own, or with a prefix the prefix's first process. */
+        public long pid() {
+            return process.pid();
+        }
+
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        /** Waits for the JVM to exit (killing it after the run's timeout) and returns what it left. */
+        public Result await() throws IOException, InterruptedException {
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+                throw new IllegalStateException("workload timed out after " + timeoutSeconds + " s: " + command
+                        + "\n--- stdout\n" + Files.readString(stdout) + "\n--- stderr\n" + Files.readString(stderr));
+            }
+            return new Result(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
+                    Files.readString(stderr, StandardCharsets.UTF_8), recordingFile);
+        }
+
+        /** Ends the process if it still runs: for cleanup after a failure. */
+        public void destroy() {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+
     public Result run(Path workDir, Class<?> mainClass, String... args) throws IOException, InterruptedException {
-        Path recording = workDir.resolve("recording.jfr");
+        Running running = start(workDir, mainClass, args);
+        try {
+            return running.await();
+        } finally {
+            running.destroy();
+        }
+    }
+
+    /**
+     * Starts the JVM in {@code workDir}, where it writes recording.jfr, stdout.txt and stderr.txt: JVMs that run
+     * at once need directories of their own.
+     */
+    public Running start(Path workDir, Class<?> mainClass, String... args) throws IOException {
+        Files.createDirectories(workDir);
+        Path recordingFile = workDir.resolve("recording.jfr");
         List<String> command = new ArrayList<>(prefix);
         command.add(Jdks.java(javaHome).toString());
         if (agent) {
             command.add("-javaagent:" + AGENT_JAR.toAbsolutePath() + (agentOptions == null ? "" : "=" + agentOptions));
         }
-        if (this.recording) {
-            command.add("-XX:StartFlightRecording=filename=" + recording + ",settings=default,settings="
+        if (recording) {
+            command.add("-XX:StartFlightRecording=filename=" + recordingFile + ",settings=default,settings="
                     + template.toAbsolutePath());
+            command.add("-Xlog:jfr+startup=off");
         }
-        command.add("-Xlog:jfr+startup=off");
         command.addAll(jvmOptions);
         command.add("-cp");
         command.add(TEST_CLASSES.toAbsolutePath().toString());
@@ -108,11 +182,6 @@ public final class AgentRun {
         Path stderr = workDir.resolve("stderr.txt");
         Process process = new ProcessBuilder(command).directory(workDir.toFile())
                 .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
-        if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("workload timed out after " + timeoutSeconds + " s: " + command);
-        }
-        return new Result(process.exitValue(), Files.readString(stdout, StandardCharsets.UTF_8),
-                Files.readString(stderr, StandardCharsets.UTF_8), recording);
+        return new Running(process, command, stdout, stderr, recordingFile);
     }
 }

@@ -1,11 +1,6 @@
 package dev.tcplife.jfr.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
@@ -13,9 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import jdk.jfr.consumer.RecordedEvent;
-
-import dev.tcplife.jfr.it.workload.ExpectedSession;
 import dev.tcplife.jfr.it.workload.ScenarioWorkload;
 
 /**
@@ -40,20 +32,7 @@ class CoreSessionsIT {
         AgentRun.Result run = AgentRun.on(jdk).run(dir, ScenarioWorkload.class, truthFile.toString(),
                 Jdks.java(jdk).toString());
 
-        assertEquals(0, run.exitCode(), run.describe());
-        assertFalse(run.stderr().contains("[tcplife] ERROR"), run.describe());
-        List<ExpectedSession> expected = ExpectedSession.parseAll(Files.readAllLines(truthFile));
-        List<RecordedEvent> sessions = run.events("tcplife.TcpSession");
-        long pid = sessions.isEmpty() ? -1 : sessions.get(0).getLong("pid");
-        SessionAssertions.assertSessions(expected, sessions, run.events("test.ThreadMarker"), workloadPid(run));
-        assertEquals(expected.size(), sessions.size());
-        assertEquals(workloadPid(run), pid);
-    }
-
-    private static long workloadPid(AgentRun.Result run) throws Exception {
-        for (RecordedEvent info : run.events("jdk.JVMInformation")) {
-            return info.getLong("pid");
-        }
-        throw new AssertionError("no jdk.JVMInformation event in the recording");
+        // Every event's pid is compared with the workload's, from jdk.JVMInformation.
+        SessionAssertions.assertRun(run, truthFile, new SessionAssertions.Options());
     }
 }

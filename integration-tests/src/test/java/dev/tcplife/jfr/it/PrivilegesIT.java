@@ -34,7 +34,7 @@ class PrivilegesIT {
     void capBpfAndCapPerfmonAreEnoughAndNothingIsLeftBehind(@TempDir Path temp) throws Exception {
         Path dir = openToAll(temp);
         AgentRun.Result run = AgentRun.on(JAVA)
-                .through("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
+                .prefix("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
                         "--inh-caps=-all,+bpf,+perfmon", "--ambient-caps=-all,+bpf,+perfmon",
                         "--bounding-set=-all,+bpf,+perfmon")
                 .run(dir, ResilienceWorkload.class, "plain", dir.toString());
@@ -55,7 +55,7 @@ class PrivilegesIT {
     void withoutPrivilegesOneLineAndTheApplicationRunsOn(@TempDir Path temp) throws Exception {
         Path dir = openToAll(temp);
         AgentRun.Result run = AgentRun.on(JAVA)
-                .through("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
+                .prefix("setpriv", "--reuid=" + NOBODY, "--regid=" + NOBODY, "--clear-groups",
                         "--inh-caps=-all", "--bounding-set=-all")
                 .run(dir, ResilienceWorkload.class, "plain", dir.toString());
 

@@ -1,6 +1,12 @@
 package dev.tcplife.jfr.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedThread;
@@ -27,12 +34,49 @@ public final class SessionAssertions {
     private final List<String> problems = new ArrayList<>();
     private final Map<String, Long> osThreadIds;
     private final long pid;
+    private final Options options;
     private long worstStartOffset;
     private long worstEndOffset;
 
-    private SessionAssertions(Map<String, Long> osThreadIds, long pid) {
+    private SessionAssertions(Map<String, Long> osThreadIds, long pid, Options options) {
         this.osThreadIds = osThreadIds;
         this.pid = pid;
+        this.options = options;
+    }
+
+    /**
+     * What a test expects beyond the workload's truth file: which sessions began before tracing did, and which
+     * threads have no OS thread id of their own to compare with.
+     */
+    public static final class Options {
+        private long pid = -1;
+        private Predicate<ExpectedSession> startNotObserved = session -> false;
+        private Predicate<String> noOsThreadOfTheirOwn = name -> false;
+
+        /** The workload's pid; by default assertRun takes it from the recording's jdk.JVMInformation. */
+        public Options pid(long pid) {
+            this.pid = pid;
+            return this;
+        }
+
+        /**
+         * Sessions open before the agent traced (adopted): startObserved=false, no Java thread (nobody was
+         * watching their connect or accept), osThreadId 0. Their truth file's open bracket must already be the
+         * moment tracing began.
+         */
+        public Options startNotObserved(Predicate<ExpectedSession> adopted) {
+            this.startNotObserved = adopted;
+            return this;
+        }
+
+        /**
+         * Threads whose OS thread id cannot be known in advance: a virtual thread's is its carrier's, a JDK
+         * thread that runs no workload code commits no marker. Their sessions need only a non-zero osThreadId.
+         */
+        public Options noOsThreadOfTheirOwn(Predicate<String> threadNames) {
+            this.noOsThreadOfTheirOwn = threadNames;
+            return this;
+        }
     }
 
     /**
@@ -41,13 +85,58 @@ public final class SessionAssertions {
      */
     public static void assertSessions(List<ExpectedSession> expected, List<RecordedEvent> events,
             List<RecordedEvent> markers, long pid) {
+        assertSessions(expected, events, markers, new Options().pid(pid));
+    }
+
+    /** As above, with {@code options.pid} set. */
+    public static void assertSessions(List<ExpectedSession> expected, List<RecordedEvent> events,
+            List<RecordedEvent> markers, Options options) {
+        if (options.pid < 0) {
+            throw new IllegalArgumentException("no pid given");
+        }
+        assertSessions(expected, events, markers, options, options.pid);
+    }
+
+    private static void assertSessions(List<ExpectedSession> expected, List<RecordedEvent> events,
+            List<RecordedEvent> markers, Options options, long pid) {
         Map<String, Long> osThreadIds = new HashMap<>();
         for (RecordedEvent marker : markers) {
             osThreadIds.put(marker.getThread().getJavaName(), marker.getThread().getOSThreadId());
         }
-        SessionAssertions assertions = new SessionAssertions(osThreadIds, pid);
+        SessionAssertions assertions = new SessionAssertions(osThreadIds, pid, options);
         assertions.match(expected, events);
         assertions.report(expected.size(), events.size());
+    }
+
+    /**
+     * The common end of a test: the workload JVM exited cleanly, the agent reported no error, and its recording
+     * holds exactly the sessions of {@code truthFile}, every field right.
+     *
+     * @return the recorded tcplife.TcpSession events
+     */
+    public static List<RecordedEvent> assertRun(AgentRun.Result run, Path truthFile, Options options)
+            throws IOException {
+        return assertRun(run, ExpectedSession.parseAll(Files.readAllLines(truthFile)), options);
+    }
+
+    /** As above, with the truth read (and adjusted) by the test. */
+    public static List<RecordedEvent> assertRun(AgentRun.Result run, List<ExpectedSession> expected, Options options)
+            throws IOException {
+        assertEquals(0, run.exitCode(), run.describe());
+        assertFalse(run.stderr().contains("[tcplife] ERROR"), run.describe());
+        List<RecordedEvent> sessions = run.events("tcplife.TcpSession");
+        long pid = options.pid >= 0 ? options.pid : jvmPid(run);
+        assertSessions(expected, sessions, run.events("test.ThreadMarker"), options, pid);
+        assertEquals(expected.size(), sessions.size());
+        return sessions;
+    }
+
+    /** The workload's pid as the JVM saw it (inside its PID namespace), from jdk.JVMInformation. */
+    public static long jvmPid(AgentRun.Result run) throws IOException {
+        for (RecordedEvent info : run.events("jdk.JVMInformation")) {
+            return info.getLong("pid");
+        }
+        throw new AssertionError("no jdk.JVMInformation event in the recording");
     }
 
     private void match(List<ExpectedSession> expected, List<RecordedEvent> events) {
@@ -97,17 +186,28 @@ public final class SessionAssertions {
         expect(where, "reset", s.reset(), e.getBoolean("reset"));
         expect(where, "established", s.established(), e.getBoolean("established"));
         expect(where, "error", s.error(), e.getString("error"));
-        expect(where, "startObserved", true, e.getBoolean("startObserved"));
-        expect(where, "javaThreadName", s.threadName(), e.getString("javaThreadName"));
+        boolean adopted = options.startNotObserved.test(s);
+        expect(where, "startObserved", !adopted, e.getBoolean("startObserved"));
         RecordedThread thread = e.getThread("javaThread");
-        if (thread != null) {
-            expect(where, "javaThread", s.threadName(), thread.getJavaName());
-        }
-        Long osThreadId = osThreadIds.get(s.threadName());
-        if (osThreadId == null) {
-            problems.add(where + "no thread marker for " + s.threadName());
+        if (adopted) {
+            expect(where, "javaThreadName", null, e.getString("javaThreadName"));
+            expect(where, "javaThread", null, thread == null ? null : thread.getJavaName());
+            expect(where, "osThreadId", 0L, e.getLong("osThreadId"));
         } else {
-            expect(where, "osThreadId", osThreadId, e.getLong("osThreadId"));
+            expect(where, "javaThreadName", s.threadName(), e.getString("javaThreadName"));
+            if (thread != null) {
+                expect(where, "javaThread", s.threadName(), thread.getJavaName());
+            }
+            Long osThreadId = osThreadIds.get(s.threadName());
+            if (options.noOsThreadOfTheirOwn.test(s.threadName())) {
+                if (e.getLong("osThreadId") <= 0) {
+                    problems.add(where + "osThreadId = " + e.getLong("osThreadId") + ", expected a thread id");
+                }
+            } else if (osThreadId == null) {
+                problems.add(where + "no thread marker for " + s.threadName());
+            } else {
+                expect(where, "osThreadId", osThreadId, e.getLong("osThreadId"));
+            }
         }
         if (e.getLong("socketId") == 0 && s.established()) {
             problems.add(where + "socketId is 0");

@@ -61,6 +61,13 @@ public record ExpectedSession(
         return sessions;
     }
 
+    /** The same session with another open bracket: for a session adopted when the agent attached, the attach. */
+    public ExpectedSession withOpenBracket(long begin, long end) {
+        return new ExpectedSession(scenario, role, family, localAddress, localPort, remoteAddress, remotePort,
+                bytesSent, bytesSentMin, bytesReceived, closeInitiator, reset, established, error, threadName,
+                begin, end, endBegin, endEnd);
+    }
+
     /** The key a recorded event is matched by. */
     public String key() {
         return role + " " + localPort + " " + remotePort;

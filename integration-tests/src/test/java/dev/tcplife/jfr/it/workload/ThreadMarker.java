@@ -1,5 +1,8 @@
 package dev.tcplife.jfr.it.workload;
 
+import java.util.concurrent.Callable;
+import java.util.concurrent.FutureTask;
+
 import jdk.jfr.Event;
 import jdk.jfr.Label;
 import jdk.jfr.Name;
@@ -13,5 +16,17 @@ import jdk.jfr.Name;
 public final class ThreadMarker extends Event {
     public static void mark() {
         new ThreadMarker().commit();
+    }
+
+    /** Starts {@code task} on a new daemon thread named {@code name}, which first commits its marker. */
+    public static <T> FutureTask<T> startMarked(String name, Callable<T> task) {
+        FutureTask<T> future = new FutureTask<>(() -> {
+            mark();
+            return task.call();
+        });
+        Thread thread = new Thread(future, name);
+        thread.setDaemon(true);
+        thread.start();
+        return future;
     }
 }
