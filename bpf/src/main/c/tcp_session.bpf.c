@@ -77,12 +77,41 @@ struct {
 
 struct tcp_session_globals globals = {};
 
-static __always_inline void count(__u32 counter)
+static __always_inline void count_by(__u32 counter, __s64 delta)
 {
 	__u64 *value = bpf_map_lookup_elem(&counters, &counter);
 
 	if (value)
-		*value += 1;
+		*value += delta;
+}
+
+static __always_inline void count(__u32 counter)
+{
+	count_by(counter, 1);
+}
+
+#define EEXIST 17
+
+/* Starts following sk. The open-session count is exact: walking the map would count twice what moves meanwhile. */
+static __always_inline int follow(struct sock *sk, struct session_state *s)
+{
+	long err = bpf_map_update_elem(&sessions, &sk, s, BPF_NOEXIST);
+
+	if (err == 0) {
+		count_by(TCP_SESSION_COUNTER_OPEN, 1);
+		return 0;
+	}
+	/* A struct sock reused without its TCP_CLOSE seen: the old state is stale, and already counted. */
+	if (err == -EEXIST && bpf_map_update_elem(&sessions, &sk, s, BPF_EXIST) == 0)
+		return 0;
+	count(TCP_SESSION_COUNTER_SESSIONS_FULL);
+	return -1;
+}
+
+static __always_inline void forget(struct sock *sk)
+{
+	if (bpf_map_delete_elem(&sessions, &sk) == 0)
+		count_by(TCP_SESSION_COUNTER_OPEN, -1);
 }
 
 /* True when the current task belongs to the JVM; *tid is then its thread id inside the JVM's PID namespace. */
@@ -141,8 +170,7 @@ static int track_connect(struct sock *sk)
 		return 0;
 	s.start_ns = bpf_ktime_get_ns();
 	s.socket_ino = socket_ino(sk);
-	if (bpf_map_update_elem(&sessions, &sk, &s, BPF_ANY))
-		count(TCP_SESSION_COUNTER_SESSIONS_FULL);
+	follow(sk, &s);
 	return 0;
 }
 
@@ -216,8 +244,7 @@ static int track_child(struct sock *sk)
 			return 0;
 	}
 	s.start_ns = bpf_ktime_get_ns();
-	if (bpf_map_update_elem(&sessions, &sk, &s, BPF_ANY))
-		count(TCP_SESSION_COUNTER_SESSIONS_FULL);
+	follow(sk, &s);
 	return 0;
 }
 
@@ -349,10 +376,8 @@ static struct session_state *adopt(struct sock *sk)
 	s.flags = listed->flags | TCP_SESSION_START_UNOBSERVED;
 	if (bpf_map_delete_elem(&adoptable, &key) == 0)
 		__sync_fetch_and_add(&globals.adoptable_port_counts[key.local_port % TCP_SESSION_PORT_SLOTS], -1);
-	if (bpf_map_update_elem(&sessions, &sk, &s, BPF_NOEXIST)) {
-		count(TCP_SESSION_COUNTER_SESSIONS_FULL);
+	if (follow(sk, &s))
 		return NULL;
-	}
 	return bpf_map_lookup_elem(&sessions, &sk);
 }
 
@@ -381,7 +406,7 @@ static int follow_session(struct sock *sk, int oldstate, int newstate)
 		break;
 	case TCP_CLOSE:
 		emit(sk, s, oldstate);
-		bpf_map_delete_elem(&sessions, &sk);
+		forget(sk);
 		break;
 	}
 	return 0;

@@ -112,6 +112,7 @@ enum tcp_session_counter {
 	TCP_SESSION_COUNTER_RINGBUF_FULL,   /* a finished session was dropped */
 	TCP_SESSION_COUNTER_FILTERED,       /* a finished session did not pass the filters */
 	TCP_SESSION_COUNTER_BELOW_THRESHOLD, /* a finished session was shorter than the event's threshold */
+	TCP_SESSION_COUNTER_OPEN,           /* sessions followed now: +1 and -1 on whichever CPU, summed */
 	TCP_SESSION_COUNTER_MAX,
 };
 

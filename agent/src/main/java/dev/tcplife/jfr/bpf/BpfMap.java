@@ -10,13 +10,11 @@ public final class BpfMap {
     private final LibBpf lib;
     private final String name;
     private final int fd;
-    private final int keySize;
 
-    BpfMap(LibBpf lib, String name, int fd, int keySize) {
+    BpfMap(LibBpf lib, String name, int fd) {
         this.lib = lib;
         this.name = name;
         this.fd = fd;
-        this.keySize = keySize;
     }
 
     /** Reads the value at {@code key} into {@code value}; false if there is none. */
@@ -43,18 +41,6 @@ public final class BpfMap {
     /** Deletes the entry at {@code key}; false if there was none (or the kernel deleted it first). */
     public boolean delete(byte[] key) {
         return lib.bpf_map_delete_elem(fd, key) == 0;
-    }
-
-    /** Counts the entries by walking the keys: O(n), for statistics. */
-    public int count() {
-        byte[] key = null;
-        byte[] next = new byte[keySize];
-        int count = 0;
-        while (lib.bpf_map_get_next_key(fd, key, next) == 0) {
-            count++;
-            key = next.clone();
-        }
-        return count;
     }
 
     int fd() {

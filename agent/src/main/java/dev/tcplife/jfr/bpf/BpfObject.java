@@ -66,7 +66,7 @@ public final class BpfObject implements AutoCloseable {
     /** Sizes a map before loading; a map's capacity is fixed once loaded. */
     public void setMaxEntries(String map, int maxEntries) throws BpfException {
         requireLoaded(false);
-        int error = lib.bpf_map__set_max_entries(map(map), maxEntries);
+        int error = lib.bpf_map__set_max_entries(mapPointer(map), maxEntries);
         if (error < 0) {
             throw failure("size map " + map + " to " + maxEntries + " entries", -error);
         }
@@ -75,7 +75,7 @@ public final class BpfObject implements AutoCloseable {
     /** Sets the initial contents of a map before loading: for {@code .rodata}, the program's constants. */
     public void setInitialValue(String map, byte[] value) throws BpfException {
         requireLoaded(false);
-        int error = lib.bpf_map__set_initial_value(map(map), value, value.length);
+        int error = lib.bpf_map__set_initial_value(mapPointer(map), value, value.length);
         if (error < 0) {
             throw failure("set the initial value of map " + map, -error);
         }
@@ -110,14 +110,14 @@ public final class BpfObject implements AutoCloseable {
         links.push(link);
     }
 
-    /** A loaded map, owned by this object; {@code keySize} is its key's size in bytes. */
-    public BpfMap map(String name, int keySize) throws BpfException {
+    /** A loaded map, owned by this object. */
+    public BpfMap map(String name) throws BpfException {
         requireLoaded(true);
-        int fd = lib.bpf_map__fd(map(name));
+        int fd = lib.bpf_map__fd(mapPointer(name));
         if (fd < 0) {
             throw failure("find the file descriptor of map " + name, -fd);
         }
-        return new BpfMap(lib, name, fd, keySize);
+        return new BpfMap(lib, name, fd);
     }
 
     /**
@@ -127,7 +127,7 @@ public final class BpfObject implements AutoCloseable {
     public ByteBuffer globals(String name, LibC libc) throws BpfException {
         requireLoaded(true);
         long[] size = new long[1];
-        Pointer map = map(name);
+        Pointer map = mapPointer(name);
         if (lib.bpf_map__initial_value(map, size) == null) {
             throw new BpfException("global data " + name + " is not memory-mappable (requires Linux >= 5.5)");
         }
@@ -160,7 +160,7 @@ public final class BpfObject implements AutoCloseable {
         // image is freed by the garbage collector once this object is gone
     }
 
-    private Pointer map(String name) throws BpfException {
+    private Pointer mapPointer(String name) throws BpfException {
         Pointer map = lib.bpf_object__find_map_by_name(object, name);
         if (map == null) {
             throw new BpfException("no map named " + name + " in the BPF object");

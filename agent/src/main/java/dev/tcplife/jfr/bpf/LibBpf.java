@@ -61,9 +61,6 @@ public interface LibBpf {
     @SaveError
     int bpf_map_delete_elem(int mapFd, @In byte[] key);
 
-    /** The key after {@code key} ({@code null} for the first one); -1 with ENOENT after the last one. */
-    int bpf_map_get_next_key(int mapFd, @In byte[] key, @Out byte[] nextKey);
-
     long BPF_ANY = 0;
     long BPF_NOEXIST = 1;
 

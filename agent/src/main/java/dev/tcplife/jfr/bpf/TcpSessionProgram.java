@@ -68,7 +68,7 @@ public final class TcpSessionProgram implements AutoCloseable {
 
     /** Slots of the counters map, as enum tcp_session_counter in tcp_session.h. */
     public enum Counter {
-        SESSIONS_FULL, LISTENERS_FULL, RINGBUF_FULL, FILTERED, BELOW_THRESHOLD
+        SESSIONS_FULL, LISTENERS_FULL, RINGBUF_FULL, FILTERED, BELOW_THRESHOLD, OPEN
     }
 
     /** What {@link #adopt} handed over, and what did not fit. */
@@ -78,7 +78,6 @@ public final class TcpSessionProgram implements AutoCloseable {
     private final BpfObject object;
     private final RingBufferReader events;
     private final ByteBuffer globals;
-    private final BpfMap sessions;
     private final BpfMap listeners;
     private final BpfMap adoptable;
     private final BpfMap counters;
@@ -91,10 +90,9 @@ public final class TcpSessionProgram implements AutoCloseable {
         this.object = object;
         this.events = events;
         this.globals = globals;
-        this.sessions = object.map("sessions", 8);
-        this.listeners = object.map("listeners", LISTENER_KEY_SIZE);
-        this.adoptable = object.map("adoptable", ADOPT_KEY_SIZE);
-        this.counters = object.map("counters", 4);
+        this.listeners = object.map("listeners");
+        this.adoptable = object.map("adoptable");
+        this.counters = object.map("counters");
         this.possibleCpus = object.lib().libbpf_num_possible_cpus();
         this.counterValues = Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(object.lib()), 8L * possibleCpus);
     }
@@ -119,7 +117,7 @@ public final class TcpSessionProgram implements AutoCloseable {
             /* Attach to the tracepoint */
             object.attachRawTracepoint(PROGRAM, TRACEPOINT);
             /* Map the ring buffer */
-            RingBufferReader events = RingBufferReader.map(libc, object.map("events", 4).fd(), config.ringBufferBytes());
+            RingBufferReader events = RingBufferReader.map(libc, object.map("events").fd(), config.ringBufferBytes());
             return new TcpSessionProgram(object, events, object.globals(".bss", libc));
         } catch (BpfException | RuntimeException | Error e) {
             object.close();
@@ -198,7 +196,7 @@ public final class TcpSessionProgram implements AutoCloseable {
         });
     }
 
-    /** The kernel's count for {@code counter}, summed over CPUs. */
+    /** The kernel's count for {@code counter}, summed over CPUs (OPEN's per-CPU parts may be negative). */
     public long counter(Counter counter) {
         if (!counters.lookup(intBytes(counter.ordinal()), counterValues)) {
             return 0;
@@ -210,9 +208,9 @@ public final class TcpSessionProgram implements AutoCloseable {
         return sum;
     }
 
-    /** Sessions the kernel follows right now (walks the map). */
-    public int trackedSessions() {
-        return sessions.count();
+    /** Sessions the kernel follows right now. */
+    public long trackedSessions() {
+        return counter(Counter.OPEN);
     }
 
     @Override
