@@ -18,7 +18,6 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -34,17 +33,7 @@ import dev.tcplife.jfr.it.workload.FileSignal;
  * ({@code stop <pid>}): sessions older than the agent are recorded when they end, with their full byte counts,
  * and after stop nothing of the agent is left in the kernel.
  */
-class AttachIT {
-
-    @BeforeAll
-    static void requireBpf() {
-        BpfSupport.require();
-    }
-
-    static Stream<Path> jdks() {
-        return Jdks.all();
-    }
-
+class AttachIT extends BpfIntegrationTest {
     @ParameterizedTest(name = "JDK {0}")
     @MethodSource("jdks")
     void sessionsOlderThanTheAgent(Path jdk, @TempDir Path dir) throws Exception {

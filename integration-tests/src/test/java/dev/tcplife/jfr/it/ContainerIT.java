@@ -7,9 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,19 +22,10 @@ import dev.tcplife.jfr.it.workload.ScenarioWorkload;
  * own. The agent must filter on the PID the JVM sees, inside its namespace, and keep two such JVMs apart even
  * when they use the very same addresses and ports.
  */
-class ContainerIT {
+class ContainerIT extends BpfIntegrationTest {
     /** What Docker does for a container, in one command: PID 1 of a new PID namespace, a network with lo up. */
     static final String[] CONTAINER = {"unshare", "--pid", "--net", "--fork", "--mount-proc", "sh", "-c",
         "ip link set lo up && exec \"$@\"", "sh"};
-
-    @BeforeAll
-    static void requireBpf() {
-        BpfSupport.require();
-    }
-
-    static Stream<Path> jdks() {
-        return Jdks.all();
-    }
 
     @ParameterizedTest(name = "JDK {0}")
     @MethodSource("jdks")

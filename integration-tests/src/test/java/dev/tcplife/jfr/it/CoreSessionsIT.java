@@ -1,9 +1,7 @@
 package dev.tcplife.jfr.it;
 
 import java.nio.file.Path;
-import java.util.stream.Stream;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -14,17 +12,7 @@ import dev.tcplife.jfr.it.workload.ScenarioWorkload;
  * The core promise, end to end: a JVM with the agent records each of its TCP sessions exactly once, with every
  * field exact, and none of another process's. Real kernel program, real JVMs, real sockets, real recording.
  */
-class CoreSessionsIT {
-
-    @BeforeAll
-    static void requireBpf() {
-        BpfSupport.require();
-    }
-
-    static Stream<Path> jdks() {
-        return Jdks.all();
-    }
-
+class CoreSessionsIT extends BpfIntegrationTest {
     @ParameterizedTest(name = "JDK {0}")
     @MethodSource("jdks")
     void everySessionOnceWithExactFields(Path jdk, @TempDir Path dir) throws Exception {

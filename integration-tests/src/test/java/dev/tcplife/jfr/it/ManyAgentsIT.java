@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -29,18 +28,9 @@ import dev.tcplife.jfr.it.workload.PeerProcess;
  * every state change is seen by both programs; each recording must hold exactly its own JVM's ends: A its
  * server ends for B's and C's connections, B its client ends, and C's client ends nowhere.
  */
-class ManyAgentsIT {
+class ManyAgentsIT extends BpfIntegrationTest {
     static final int B_SESSIONS = 15;
     static final int C_SESSIONS = 15;
-
-    @BeforeAll
-    static void requireBpf() {
-        BpfSupport.require();
-    }
-
-    static Stream<Path> jdks() {
-        return Jdks.all();
-    }
 
     @ParameterizedTest(name = "JDK {0}")
     @MethodSource("jdks")

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,14 +20,9 @@ import dev.tcplife.jfr.it.workload.ResilienceWorkload;
  * them, without libbpf, or with a bad option, it says so in one line and the application runs on, unaffected.
  * And it leaves no kernel object behind when the JVM exits.
  */
-class PrivilegesIT {
+class PrivilegesIT extends BpfIntegrationTest {
     private static final Path JAVA = Path.of(System.getProperty("java.home"));
     private static final String NOBODY = "65534";
-
-    @BeforeAll
-    static void requireBpf() {
-        BpfSupport.require();
-    }
 
     @Test
     void capBpfAndCapPerfmonAreEnoughAndNothingIsLeftBehind(@TempDir Path temp) throws Exception {

@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,17 +24,7 @@ import dev.tcplife.jfr.it.workload.ResilienceWorkload;
  * recovers; sessions that end just before exit are in the dump-on-exit recording; the kernel reports only what
  * running recordings want, above their threshold, and resumes when a recording starts again.
  */
-class ResilienceIT {
-
-    @BeforeAll
-    static void requireBpf() {
-        BpfSupport.require();
-    }
-
-    static Stream<Path> jdks() {
-        return Jdks.all();
-    }
-
+class ResilienceIT extends BpfIntegrationTest {
     /** One JDK suffices: the ring buffer and its accounting are the kernel's and the agent's, not the JDK's. */
     @Test
     void overloadIsCountedAndTracingRecovers(@TempDir Path dir) throws Exception {

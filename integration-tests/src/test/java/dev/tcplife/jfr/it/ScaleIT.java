@@ -13,7 +13,6 @@ import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.List;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,7 +32,7 @@ import dev.tcplife.jfr.it.workload.ScaleWorkload;
  * <p>Run on the JDK that runs the tests only: the JDK makes no difference to what this checks (the kernel
  * program and the agent's reading of its ring buffer), and a second run would double the longest test's time.
  */
-class ScaleIT {
+class ScaleIT extends BpfIntegrationTest {
     /** Connections, each with both ends in the JVM: 10,000 sessions of the JVM, 10,000 file descriptors. */
     static final int CONNECTIONS = 5_000;
     /** The churner keeps this many of its sessions open at any moment: 2 x WINDOW foreign socket ends. */
@@ -56,11 +55,6 @@ class ScaleIT {
      * missing is a bug.
      */
     static final String AGENT_OPTIONS = "ringbuffer=4m";
-
-    @BeforeAll
-    static void requireBpf() {
-        BpfSupport.require();
-    }
 
     @Test
     void tenThousandOpenSessionsBesideAChurner(@TempDir Path dir) throws Exception {

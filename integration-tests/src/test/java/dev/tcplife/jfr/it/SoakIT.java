@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,13 +19,8 @@ import dev.tcplife.jfr.it.workload.SoakWorkload;
  * returns to empty. CI runs one minute; {@code scripts/soak} runs the ten minutes of issue 5
  * ({@code -Dtcplife.soak.seconds=600}).
  */
-class SoakIT {
+class SoakIT extends BpfIntegrationTest {
     private static final long SECONDS = Long.getLong("tcplife.soak.seconds", 60);
-
-    @BeforeAll
-    static void requireBpf() {
-        BpfSupport.require();
-    }
 
     @Test
     void memoryStaysFlatAndTheKernelTableEmpties(@TempDir Path dir) throws Exception {

@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.stream.Stream;
 
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -25,17 +23,7 @@ import dev.tcplife.jfr.it.workload.SocketApisWorkload;
  * <p>HttpClient, as observed on JDK 17 and 25 (see SocketApisWorkload#httpClient): send() connects on the
  * calling thread; sendAsync() on a thread of the client's executor, by default {@code HttpClient-<id>-Worker-0}.
  */
-class SocketApisIT {
-
-    @BeforeAll
-    static void requireBpf() {
-        BpfSupport.require();
-    }
-
-    static Stream<Path> jdks() {
-        return Jdks.all();
-    }
-
+class SocketApisIT extends BpfIntegrationTest {
     @ParameterizedTest(name = "JDK {0}")
     @MethodSource("jdks")
     void theThreadThatConnectedOrAccepted(Path jdk, @TempDir Path dir) throws Exception {

@@ -96,19 +96,7 @@ public final class ManyAgentsWorkload {
     private void connect(Path portFile, int sessions) throws Exception {
         int port = Integer.parseInt(FileSignal.await(portFile).strip());
         for (int i = 0; i < sessions; i++) {
-            long openBegin = now();
-            Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
-            long openEnd = now();
-            int up = 500 + 13 * i;
-            long endBegin = now();
-            write(socket, up);
-            socket.shutdownOutput();
-            long down = readToEnd(socket);
-            socket.close();
-            long endEnd = now();
-            truth.add(new ExpectedSession("many-agents", "client", "IPv4", "127.0.0.1", socket.getLocalPort(),
-                    "127.0.0.1", port, up, up, down, "local", false, true, null, "b-client",
-                    openBegin, openEnd, endBegin, endEnd));
+            truth.add(ScenarioWorkload.halfClosingClient("many-agents", port, 500 + 13 * i));
         }
     }
 }

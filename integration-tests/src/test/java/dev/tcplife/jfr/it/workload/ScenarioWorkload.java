@@ -325,19 +325,7 @@ public final class ScenarioWorkload {
         Process peer = startPeer("server", "0", Integer.toString(PEER_SESSIONS));
         int port = Integer.parseInt(new String(peer.getInputStream().readNBytes(6)).trim());
         for (int i = 0; i < PEER_SESSIONS; i++) {
-            long openBegin = now();
-            Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
-            long openEnd = now();
-            int up = 100 + 37 * i;
-            long endBegin = now();
-            write(socket, up);
-            socket.shutdownOutput();
-            long down = readToEnd(socket);
-            socket.close();
-            long endEnd = now();
-            truth.add(new ExpectedSession("peer-server", "client", "IPv4", "127.0.0.1", socket.getLocalPort(),
-                    "127.0.0.1", port, up, up, down, "local", false, true, null, "scenario-main",
-                    openBegin, openEnd, endBegin, endEnd));
+            truth.add(halfClosingClient("peer-server", port, 100 + 37 * i));
         }
         waitFor(peer);
     }
@@ -364,6 +352,25 @@ public final class ScenarioWorkload {
             acceptor.shutdown();
             waitFor(peer);
         }
+    }
+
+    /**
+     * A client session to a loopback server of another process, from the calling thread: send {@code up} bytes,
+     * half-close, read the answer to its end, close. The client's FIN goes first.
+     */
+    static ExpectedSession halfClosingClient(String scenario, int port, int up) throws IOException {
+        long openBegin = now();
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        long openEnd = now();
+        long endBegin = now();
+        write(socket, up);
+        socket.shutdownOutput();
+        long down = readToEnd(socket);
+        socket.close();
+        long endEnd = now();
+        return new ExpectedSession(scenario, "client", "IPv4", "127.0.0.1", socket.getLocalPort(), "127.0.0.1", port,
+                up, up, down, "local", false, true, null, Thread.currentThread().getName(),
+                openBegin, openEnd, endBegin, endEnd);
     }
 
     private Process startPeer(String... args) throws IOException {
