@@ -68,7 +68,12 @@ struct inet_sock {
 	__be16 inet_sport;
 };
 
+struct inet_connection_sock {
+	struct inet_sock icsk_inet;
+};
+
 struct tcp_sock {
+	struct inet_connection_sock inet_conn;
 	__u64 bytes_received;
 	__u64 bytes_acked;
 	__u32 snd_una;
@@ -94,6 +99,9 @@ enum {
 	TCP_CLOSING,
 	TCP_NEW_SYN_RECV,
 };
+
+/* include/linux/proc_ns.h: the inode of the initial PID namespace */
+#define PROC_PID_INIT_INO 0xEFFFFFFCU
 
 /* include/net/sock.h: enum sock_flags */
 #define SOCK_DONE 1

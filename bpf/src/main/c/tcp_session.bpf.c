@@ -1,21 +1,23 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * tcp_session: the TCP sessions of one process, from the kernel tracepoint
- * sock:inet_sock_set_state, attached as a raw tracepoint (no tracefs needed).
+ * sock:inet_sock_set_state, attached as a BTF-typed raw tracepoint (tp_btf: no
+ * tracefs needed, and the socket's fields are read directly, not copied in
+ * one helper call each).
  *
  * Ownership is decided where the owner is certain, in process context:
  *  - CLOSE -> SYN_SENT runs in connect(): the caller's thread is the owner;
  *  - CLOSE -> LISTEN runs in listen(): the listener is ours, and so is every
  *    child it spawns (LISTEN -> SYN_RECV, in softirq, keyed by netns/address/port).
  * Later transitions often run in softirq or in the peer's context, so they are
- * matched by socket pointer only. At TCP_CLOSE one record goes to the ring
- * buffer and the socket's state is deleted. Sockets of other processes never
- * get any state: they cost one failed hash lookup per transition.
+ * found by the state stored on the socket itself. At TCP_CLOSE one record goes
+ * to the ring buffer and the socket's state is deleted. Sockets of other
+ * processes never get any state: they cost one empty storage lookup per
+ * state change.
  */
 #include "kernel_types.h"
 #include <linux/bpf.h>
 #include <bpf/bpf_helpers.h>
-#include <bpf/bpf_core_read.h>
 #include <bpf/bpf_endian.h>
 #include "tcp_session.h"
 
@@ -33,10 +35,14 @@ struct session_state {
 	__u16 reserved;
 };
 
+/*
+ * A session's state lives on its socket (socket-local storage): found in a few loads, freed with the socket,
+ * and for the host's other sockets a lookup that finds nothing at once.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536); /* the loader sets the real size */
-	__type(key, __u64);         /* struct sock * */
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct session_state);
 } sessions SEC(".maps");
 
@@ -77,51 +83,65 @@ struct {
 
 struct tcp_session_globals globals = {};
 
-static __always_inline void count_by(__u32 counter, __s64 delta)
+static __always_inline void count(__u32 counter)
 {
 	__u64 *value = bpf_map_lookup_elem(&counters, &counter);
 
 	if (value)
-		*value += delta;
+		*value += 1;
 }
 
-static __always_inline void count(__u32 counter)
+/*
+ * Starts following sk, unless the JVM already has config.max_sessions followed or the kernel has no memory for
+ * the state: then the session is counted, not followed. The bound may be passed by a few racing CPUs.
+ */
+static __always_inline struct session_state *follow(struct sock *sk, struct session_state *initial)
 {
-	count_by(counter, 1);
-}
+	struct session_state *s;
 
-#define EEXIST 17
-
-/* Starts following sk. The open-session count is exact: walking the map would count twice what moves meanwhile. */
-static __always_inline int follow(struct sock *sk, struct session_state *s)
-{
-	long err = bpf_map_update_elem(&sessions, &sk, s, BPF_NOEXIST);
-
-	if (err == 0) {
-		count_by(TCP_SESSION_COUNTER_OPEN, 1);
-		return 0;
+	if (globals.open_sessions >= config.max_sessions) {
+		count(TCP_SESSION_COUNTER_SESSIONS_FULL);
+		return NULL;
 	}
-	/* A struct sock reused without its TCP_CLOSE seen: the old state is stale, and already counted. */
-	if (err == -EEXIST && bpf_map_update_elem(&sessions, &sk, s, BPF_EXIST) == 0)
-		return 0;
-	count(TCP_SESSION_COUNTER_SESSIONS_FULL);
-	return -1;
+	s = bpf_sk_storage_get(&sessions, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
+	if (!s) {
+		count(TCP_SESSION_COUNTER_SESSIONS_FULL);
+		return NULL;
+	}
+	/* Field by field: clang 14 dropped start_ns from a whole-struct copy into the storage. */
+	s->start_ns = initial->start_ns;
+	s->established_ns = initial->established_ns;
+	s->socket_ino = initial->socket_ino;
+	s->owner_tid = initial->owner_tid;
+	s->role = initial->role;
+	s->flags = initial->flags;
+	__sync_fetch_and_add(&globals.open_sessions, 1);
+	return s;
 }
 
 static __always_inline void forget(struct sock *sk)
 {
-	if (bpf_map_delete_elem(&sessions, &sk) == 0)
-		count_by(TCP_SESSION_COUNTER_OPEN, -1);
+	if (bpf_sk_storage_delete(&sessions, sk) == 0)
+		__sync_fetch_and_add(&globals.open_sessions, -1);
 }
 
 /* True when the current task belongs to the JVM; *tid is then its thread id inside the JVM's PID namespace. */
 static __always_inline bool current_is_jvm(__u32 *tid)
 {
 	struct bpf_pidns_info ns = {};
-	__u32 host_tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 host_ids = bpf_get_current_pid_tgid();
+	__u32 host_tgid = host_ids >> 32;
 
 	if (globals.own_host_tgid && globals.own_host_tgid != host_tgid)
 		return false;
+	/* In the initial PID namespace (no container) the host's numbers are the JVM's: no namespace walk. */
+	if (config.pidns_ino == PROC_PID_INIT_INO) {
+		if (host_tgid != config.tgid)
+			return false;
+		globals.own_host_tgid = host_tgid;
+		*tid = (__u32)host_ids;
+		return true;
+	}
 	if (bpf_get_ns_current_pid_tgid(config.pidns_dev, config.pidns_ino, &ns, sizeof(ns)))
 		return false;
 	if (ns.tgid != config.tgid)
@@ -131,42 +151,63 @@ static __always_inline bool current_is_jvm(__u32 *tid)
 	return true;
 }
 
-static __always_inline bool is_tcp_inet(struct sock *sk)
+/* The TCP view of a socket of the inet family, or NULL for anything else (the tracepoint fires for SCTP, MPTCP...). */
+static __always_inline struct tcp_sock *tcp_inet(struct sock *sk)
 {
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	__u16 family = sk->__sk_common.skc_family;
 
-	return BPF_CORE_READ(sk, sk_protocol) == IPPROTO_TCP && (family == AF_INET || family == AF_INET6);
+	if (family != AF_INET && family != AF_INET6)
+		return NULL;
+	return bpf_skc_to_tcp_sock(sk);
+}
+
+/* inet_sport, not skc_num: tcp_set_state() releases the port before the tracepoint runs for TCP_CLOSE. */
+static __always_inline __u16 local_port(struct tcp_sock *tp)
+{
+	return bpf_ntohs(tp->inet_conn.icsk_inet.inet_sport);
 }
 
 static __always_inline __u64 socket_ino(struct sock *sk)
 {
-	struct socket *sock = BPF_CORE_READ(sk, sk_socket);
+	struct socket *sock = sk->sk_socket;
 
-	return sock ? BPF_CORE_READ(sock, file, f_inode, i_ino) : 0;
+	return sock ? sock->file->f_inode->i_ino : 0;
 }
 
-static __always_inline void read_local_addr(struct sock *sk, __u16 family, __u8 *addr)
+/* An address as the socket's family stores it: 4 bytes for AF_INET, 16 for AF_INET6. */
+static __always_inline void read_addr(struct sock *sk, __u16 family, bool local, __u8 *addr)
 {
 	if (family == AF_INET)
-		BPF_CORE_READ_INTO((__u32 *)addr, sk, __sk_common.skc_rcv_saddr);
+		*(__u32 *)addr = local ? sk->__sk_common.skc_rcv_saddr : sk->__sk_common.skc_daddr;
 	else
-		BPF_CORE_READ_INTO((struct in6_addr *)addr, sk, __sk_common.skc_v6_rcv_saddr);
+		__builtin_memcpy(addr, local ? &sk->__sk_common.skc_v6_rcv_saddr : &sk->__sk_common.skc_v6_daddr, 16);
 }
 
-static __always_inline void read_listener_key(struct sock *sk, struct tcp_session_listener_key *key)
+/* An address in 16 bytes whatever the family, IPv4 as ::ffff:a.b.c.d: the form of the adoption keys. */
+static __always_inline void read_mapped_addr(struct sock *sk, __u16 family, bool local, __u8 *addr)
 {
-	key->netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-	/* inet_sport, not skc_num: closing a listener releases its port before the tracepoint runs */
-	key->port = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
-	key->family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	read_local_addr(sk, key->family, key->addr);
+	if (family == AF_INET6) {
+		read_addr(sk, family, local, addr);
+		return;
+	}
+	((__u32 *)addr)[2] = bpf_htonl(0xffff);
+	((__u32 *)addr)[3] = local ? sk->__sk_common.skc_rcv_saddr : sk->__sk_common.skc_daddr;
+}
+
+static __always_inline void read_listener_key(struct sock *sk, struct tcp_sock *tp, struct tcp_session_listener_key *key)
+{
+	key->netns = sk->__sk_common.skc_net.net->ns.inum;
+	key->port = local_port(tp);
+	key->family = sk->__sk_common.skc_family;
+	read_addr(sk, key->family, true, key->addr);
 }
 
 static int track_connect(struct sock *sk)
 {
 	struct session_state s = { .role = TCP_SESSION_ROLE_CLIENT };
 
-	if (!is_tcp_inet(sk) || !current_is_jvm(&s.owner_tid))
+	/* Whose thread first: for a foreign connect that is one comparison, once the JVM's tgid is known. */
+	if (!current_is_jvm(&s.owner_tid) || !tcp_inet(sk))
 		return 0;
 	s.start_ns = bpf_ktime_get_ns();
 	s.socket_ino = socket_ino(sk);
@@ -177,11 +218,15 @@ static int track_connect(struct sock *sk)
 static int track_listener(struct sock *sk)
 {
 	struct tcp_session_listener_key key = {};
+	struct tcp_sock *tp;
 	__u32 one = 1, *shared, tid;
 
-	if (!is_tcp_inet(sk) || !current_is_jvm(&tid))
+	if (!current_is_jvm(&tid))
 		return 0;
-	read_listener_key(sk, &key);
+	tp = tcp_inet(sk);
+	if (!tp)
+		return 0;
+	read_listener_key(sk, tp, &key);
 	if (bpf_map_update_elem(&listener_socks, &sk, &key, BPF_NOEXIST)) {
 		count(TCP_SESSION_COUNTER_LISTENERS_FULL);
 		return 0;
@@ -214,6 +259,7 @@ static int forget_listener(struct sock *sk)
 {
 	struct tcp_session_listener_key *known = bpf_map_lookup_elem(&listener_socks, &sk);
 	struct tcp_session_listener_key key = {};
+	struct tcp_sock *tp;
 	__u32 tid;
 
 	if (known) {
@@ -221,10 +267,14 @@ static int forget_listener(struct sock *sk)
 		bpf_map_delete_elem(&listener_socks, &sk);
 		return 0;
 	}
-	read_listener_key(sk, &key);
-	if (!globals.listener_port_counts[key.port % TCP_SESSION_PORT_SLOTS] || !is_tcp_inet(sk) || !current_is_jvm(&tid))
+	if (!current_is_jvm(&tid))
 		return 0;
-	release_listener_key(&key);
+	tp = tcp_inet(sk);
+	if (!tp)
+		return 0;
+	read_listener_key(sk, tp, &key);
+	if (globals.listener_port_counts[key.port % TCP_SESSION_PORT_SLOTS])
+		release_listener_key(&key);
 	return 0;
 }
 
@@ -233,11 +283,15 @@ static int track_child(struct sock *sk)
 {
 	struct session_state s = { .role = TCP_SESSION_ROLE_SERVER };
 	struct tcp_session_listener_key key = {};
-	__u16 port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	struct tcp_sock *tp;
 
-	if (!globals.listener_port_counts[port % TCP_SESSION_PORT_SLOTS])
+	/* The child's port is its listener's: a slot with none of ours rules a foreign child out at once. */
+	if (!globals.listener_port_counts[sk->__sk_common.skc_num % TCP_SESSION_PORT_SLOTS])
 		return 0;
-	read_listener_key(sk, &key);
+	tp = tcp_inet(sk);
+	if (!tp)
+		return 0;
+	read_listener_key(sk, tp, &key);
 	if (!bpf_map_lookup_elem(&listeners, &key)) {
 		__builtin_memset(key.addr, 0, sizeof(key.addr));
 		if (!bpf_map_lookup_elem(&listeners, &key))
@@ -270,10 +324,10 @@ static __always_inline bool is_v4_mapped(const __u8 *addr)
 
 static void emit(struct sock *sk, struct session_state *s, int oldstate)
 {
-	struct tcp_sock *tp = (struct tcp_sock *)sk;
 	struct tcp_session_record *e;
+	struct tcp_sock *tp;
 	__u8 local_addr[TCP_SESSION_ADDR_LEN] = {};
-	__u16 family, local_port, remote_port;
+	__u16 family, lport, rport;
 	__u32 family_bit;
 	__u64 end_ns = bpf_ktime_get_ns();
 
@@ -284,14 +338,16 @@ static void emit(struct sock *sk, struct session_state *s, int oldstate)
 		count(TCP_SESSION_COUNTER_BELOW_THRESHOLD);
 		return;
 	}
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	/* skc_num is already 0 here: tcp_set_state() releases the port before the tracepoint runs. */
-	local_port = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
-	remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	read_local_addr(sk, family, local_addr);
+	tp = bpf_skc_to_tcp_sock(sk);
+	if (!tp)
+		return;
+	family = sk->__sk_common.skc_family;
+	lport = local_port(tp);
+	rport = bpf_ntohs(sk->__sk_common.skc_dport);
+	read_addr(sk, family, true, local_addr);
 	family_bit = family == AF_INET || is_v4_mapped(local_addr) ? 1 : 2;
-	if (!(config.family_mask & family_bit) || !port_allowed(config.local_ports, local_port) ||
-	    !port_allowed(config.remote_ports, remote_port)) {
+	if (!(config.family_mask & family_bit) || !port_allowed(config.local_ports, lport) ||
+	    !port_allowed(config.remote_ports, rport)) {
 		count(TCP_SESSION_COUNTER_FILTERED);
 		return;
 	}
@@ -304,51 +360,31 @@ static void emit(struct sock *sk, struct session_state *s, int oldstate)
 	e->start_ns = s->start_ns;
 	e->established_ns = s->established_ns;
 	e->end_ns = end_ns;
-	e->bytes_acked = BPF_CORE_READ(tp, bytes_acked);
-	e->bytes_received = BPF_CORE_READ(tp, bytes_received);
+	e->bytes_acked = tp->bytes_acked;
+	e->bytes_received = tp->bytes_received;
 	e->socket_ino = s->socket_ino;
 	e->owner_tid = s->owner_tid;
-	e->srtt_us8 = BPF_CORE_READ(tp, srtt_us);
-	e->total_retrans = BPF_CORE_READ(tp, total_retrans);
-	e->local_port = local_port;
-	e->remote_port = remote_port;
+	e->srtt_us8 = tp->srtt_us;
+	e->total_retrans = tp->total_retrans;
+	e->local_port = lport;
+	e->remote_port = rport;
 	__builtin_memcpy(e->local_addr, local_addr, sizeof(local_addr));
-	if (family == AF_INET) {
-		__builtin_memset(e->remote_addr, 0, sizeof(e->remote_addr));
-		BPF_CORE_READ_INTO((__u32 *)e->remote_addr, sk, __sk_common.skc_daddr);
-	} else {
-		BPF_CORE_READ_INTO((struct in6_addr *)e->remote_addr, sk, __sk_common.skc_v6_daddr);
-	}
-	e->error = BPF_CORE_READ(sk, sk_err);
+	__builtin_memset(e->remote_addr, 0, sizeof(e->remote_addr));
+	read_addr(sk, family, false, e->remote_addr);
+	e->error = sk->sk_err;
 	e->family = family;
 	e->role = s->role;
 	e->flags = s->flags;
 	/* tcp_fin() sets SOCK_DONE right after counting the peer's FIN in bytes_received. */
-	if (BPF_CORE_READ(sk, __sk_common.skc_flags) & (1UL << SOCK_DONE))
+	if (sk->__sk_common.skc_flags & (1UL << SOCK_DONE))
 		e->flags |= TCP_SESSION_FIN_RECEIVED;
 	/* A FIN takes one sequence number: it is acknowledged once snd_una reaches write_seq. */
-	if ((s->flags & TCP_SESSION_FIN_SENT) && BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq))
+	if ((s->flags & TCP_SESSION_FIN_SENT) && tp->snd_una == tp->write_seq)
 		e->flags |= TCP_SESSION_FIN_ACKED;
 	e->last_state = oldstate;
 	e->reserved = 0;
 	/* The reader polls on its own schedule: waking it per session would cost more than the session. */
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
-}
-
-static __always_inline void read_mapped_addr(struct sock *sk, __u16 family, bool local, __u8 *addr)
-{
-	if (family == AF_INET6) {
-		if (local)
-			BPF_CORE_READ_INTO((struct in6_addr *)addr, sk, __sk_common.skc_v6_rcv_saddr);
-		else
-			BPF_CORE_READ_INTO((struct in6_addr *)addr, sk, __sk_common.skc_v6_daddr);
-		return;
-	}
-	((__u32 *)addr)[2] = bpf_htonl(0xffff);
-	if (local)
-		BPF_CORE_READ_INTO((__u32 *)addr + 3, sk, __sk_common.skc_rcv_saddr);
-	else
-		BPF_CORE_READ_INTO((__u32 *)addr + 3, sk, __sk_common.skc_daddr);
 }
 
 /* A socket of the JVM older than the program: follow it from now on, its start unobserved. */
@@ -357,14 +393,21 @@ static struct session_state *adopt(struct sock *sk)
 	struct tcp_session_adopt_key key = {};
 	struct tcp_session_adopt_value *listed;
 	struct session_state s = {};
+	struct tcp_sock *tp;
 	__u16 family;
 
-	key.local_port = bpf_ntohs(BPF_CORE_READ((struct inet_sock *)sk, inet_sport));
-	if (!globals.adoptable_port_counts[key.local_port % TCP_SESSION_PORT_SLOTS] || !is_tcp_inet(sk))
+	/* Nothing waits for adoption (almost always): foreign sockets pay one read of a global. */
+	if (!globals.adoptable_count)
 		return NULL;
-	family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	key.netns = BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
-	key.remote_port = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	tp = tcp_inet(sk);
+	if (!tp)
+		return NULL;
+	key.local_port = local_port(tp);
+	if (!globals.adoptable_port_counts[key.local_port % TCP_SESSION_PORT_SLOTS])
+		return NULL;
+	family = sk->__sk_common.skc_family;
+	key.netns = sk->__sk_common.skc_net.net->ns.inum;
+	key.remote_port = bpf_ntohs(sk->__sk_common.skc_dport);
 	read_mapped_addr(sk, family, true, key.local_addr);
 	read_mapped_addr(sk, family, false, key.remote_addr);
 	listed = bpf_map_lookup_elem(&adoptable, &key);
@@ -374,16 +417,16 @@ static struct session_state *adopt(struct sock *sk)
 	s.socket_ino = listed->socket_ino;
 	s.role = listed->role;
 	s.flags = listed->flags | TCP_SESSION_START_UNOBSERVED;
-	if (bpf_map_delete_elem(&adoptable, &key) == 0)
+	if (bpf_map_delete_elem(&adoptable, &key) == 0) {
 		__sync_fetch_and_add(&globals.adoptable_port_counts[key.local_port % TCP_SESSION_PORT_SLOTS], -1);
-	if (follow(sk, &s))
-		return NULL;
-	return bpf_map_lookup_elem(&sessions, &sk);
+		__sync_fetch_and_add(&globals.adoptable_count, -1);
+	}
+	return follow(sk, &s);
 }
 
 static int follow_session(struct sock *sk, int oldstate, int newstate)
 {
-	struct session_state *s = bpf_map_lookup_elem(&sessions, &sk);
+	struct session_state *s = bpf_sk_storage_get(&sessions, sk, NULL, 0);
 
 	if (!s)
 		s = adopt(sk);
@@ -394,7 +437,9 @@ static int follow_session(struct sock *sk, int oldstate, int newstate)
 
 	switch (newstate) {
 	case TCP_ESTABLISHED:
-		s->established_ns = bpf_ktime_get_ns();
+		/* Only a client's handshake time is reported: a clock read costs more than the rest of this call. */
+		if (s->role == TCP_SESSION_ROLE_CLIENT)
+			s->established_ns = bpf_ktime_get_ns();
 		s->flags |= TCP_SESSION_ESTABLISHED;
 		break;
 	case TCP_FIN_WAIT1:
@@ -412,12 +457,13 @@ static int follow_session(struct sock *sk, int oldstate, int newstate)
 	return 0;
 }
 
-SEC("raw_tracepoint/inet_sock_set_state")
-int tcp_session_set_state(struct bpf_raw_tracepoint_args *ctx)
+/* tp_btf: the arguments are those of trace_inet_sock_set_state(), the socket a BTF pointer read in place. */
+SEC("tp_btf/inet_sock_set_state")
+int tcp_session_set_state(__u64 *ctx)
 {
-	struct sock *sk = (struct sock *)ctx->args[0];
-	int oldstate = ctx->args[1];
-	int newstate = ctx->args[2];
+	struct sock *sk = (struct sock *)ctx[0];
+	int oldstate = ctx[1];
+	int newstate = ctx[2];
 
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT)
 		return track_connect(sk);

@@ -14,7 +14,7 @@ import jnr.ffi.Runtime;
  * One BPF object file, opened, configured, loaded into the kernel and attached through libbpf.
  *
  * <p>Use it in the order libbpf requires: {@link #open}, then {@link #setMaxEntries} and {@link #setInitialValue}
- * while not yet loaded, then {@link #load}, then {@link #attachRawTracepoint} and {@link #mapFd}. Closing detaches
+ * while not yet loaded, then {@link #load}, then {@link #attach} and {@link #mapFd}. Closing detaches
  * every link and releases every kernel object the file created; nothing is pinned, so nothing outlives the JVM
  * either. Not thread-safe.
  */
@@ -93,19 +93,19 @@ public final class BpfObject implements AutoCloseable {
     }
 
     /**
-     * Attaches a program to a raw tracepoint (BPF_RAW_TRACEPOINT_OPEN: no tracefs needed). The link lives until
-     * {@link #close}.
+     * Attaches a program where its ELF section says: for {@code tp_btf/<tracepoint>}, a BTF-typed raw tracepoint
+     * (BPF_RAW_TRACEPOINT_OPEN, no tracefs needed). The link lives until {@link #close}.
      */
-    public void attachRawTracepoint(String program, String tracepoint) throws BpfException {
+    public void attach(String program) throws BpfException {
         requireLoaded(true);
         Pointer prog = lib.bpf_object__find_program_by_name(object, program);
         if (prog == null) {
             throw new BpfException("attach " + program + ": no such program in the object");
         }
         LibBpfLog.clear();
-        Pointer link = lib.bpf_program__attach_raw_tracepoint(prog, tracepoint);
+        Pointer link = lib.bpf_program__attach(prog);
         if (link == null) {
-            throw failure("attach " + program + " to raw tracepoint " + tracepoint, runtime.getLastError());
+            throw failure("attach " + program, runtime.getLastError());
         }
         links.push(link);
     }
@@ -180,8 +180,10 @@ public final class BpfObject implements AutoCloseable {
     /** A failed step: its name, errno, a remedy where one is known, and libbpf's own last words. */
     static BpfException failure(String step, int errno) {
         StringBuilder message = new StringBuilder(step).append(" failed: ").append(Errno.name(errno));
-        if (errno == EPERM || errno == EACCES) {
+        if (errno == EPERM) {
             message.append(" (run the JVM as root, or grant it CAP_BPF and CAP_PERFMON)");
+        } else if (errno == EACCES) {
+            message.append(" (the kernel refused the program: its verifier, or a security module; log=debug shows why)");
         }
         String detail = LibBpfLog.firstWarning();
         if (detail != null) {

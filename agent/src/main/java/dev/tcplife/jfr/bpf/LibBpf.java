@@ -47,8 +47,9 @@ public interface LibBpf {
     /** After loading: the memory-mapped contents of a global-data map (.bss, .data), shared with the kernel. */
     Pointer bpf_map__initial_value(Pointer map, @Out long[] size);
 
+    /** Attaches as the program's section says; for tp_btf, through BPF_RAW_TRACEPOINT_OPEN. */
     @SaveError
-    Pointer bpf_program__attach_raw_tracepoint(Pointer program, String tracepoint);
+    Pointer bpf_program__attach(Pointer program);
 
     int bpf_link__destroy(Pointer link);
 

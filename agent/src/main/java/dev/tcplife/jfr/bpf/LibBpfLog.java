@@ -48,7 +48,8 @@ final class LibBpfLog implements LibBpf.PrintFunction {
         if (level == LibBpf.LIBBPF_DEBUG || level == LibBpf.LIBBPF_INFO && sink == null) {
             return 0;
         }
-        byte[] buffer = new byte[16384];
+        // Warnings are rare, and one may hold the verifier's whole log: its last line is the reason.
+        byte[] buffer = new byte[level == LibBpf.LIBBPF_WARN ? 1 << 20 : 16384];
         int length = Math.min(LIBC.vsnprintf(buffer, buffer.length, format, args), buffer.length - 1);
         if (length <= 0) {
             return 0;

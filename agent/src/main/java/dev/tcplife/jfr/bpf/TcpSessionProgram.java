@@ -18,7 +18,7 @@ import jnr.ffi.Pointer;
 
 /**
  * The kernel half of tcplife-jfr, {@code bpf/src/main/c/tcp_session.bpf.c}: loaded, configured for one JVM and
- * attached to the raw tracepoint {@code inet_sock_set_state}. Its records arrive through {@link #events()}.
+ * attached to the BTF-typed raw tracepoint {@code inet_sock_set_state}. Its records arrive through {@link #events()}.
  *
  * <p>Sockets that were open before the program was attached are handed over with {@link #adopt}: listeners
  * start owning their new children at once, and sessions are followed from their next state change on.
@@ -29,24 +29,26 @@ import jnr.ffi.Pointer;
 public final class TcpSessionProgram implements AutoCloseable {
     static final String OBJECT_RESOURCE = "/dev/tcplife/jfr/bpf/tcp_session.bpf.o";
     static final String PROGRAM = "tcp_session_set_state";
-    static final String TRACEPOINT = "inet_sock_set_state";
     static final Path KERNEL_BTF = Path.of("/sys/kernel/btf/vmlinux");
 
     /** Mirrors struct tcp_session_config in tcp_session.h (offsets pinned there). */
-    static final int CONFIG_SIZE = 56;
+    static final int CONFIG_SIZE = 64;
     static final int CONFIG_PIDNS_DEV = 0;
     static final int CONFIG_PIDNS_INO = 8;
     static final int CONFIG_TGID = 16;
     static final int CONFIG_FAMILY_MASK = 20;
     static final int CONFIG_LOCAL_PORTS = 24;
     static final int CONFIG_REMOTE_PORTS = 40;
+    static final int CONFIG_MAX_SESSIONS = 56;
     static final int CONFIG_MAX_PORTS = 8;
 
     /** Mirrors struct tcp_session_globals. */
     static final int GLOBALS_REPORTING_OFF = 4;
     static final int GLOBALS_ADOPTION_START_NS = 8;
     static final int GLOBALS_MIN_DURATION_NS = 16;
-    static final int GLOBALS_LISTENER_PORT_COUNTS = 24;
+    static final int GLOBALS_ADOPTABLE_COUNT = 24;
+    static final int GLOBALS_OPEN_SESSIONS = 28;
+    static final int GLOBALS_LISTENER_PORT_COUNTS = 32;
     static final int PORT_SLOTS = 4096;
     static final int GLOBALS_ADOPTABLE_PORT_COUNTS = GLOBALS_LISTENER_PORT_COUNTS + 4 * PORT_SLOTS;
 
@@ -68,7 +70,7 @@ public final class TcpSessionProgram implements AutoCloseable {
 
     /** Slots of the counters map, as enum tcp_session_counter in tcp_session.h. */
     public enum Counter {
-        SESSIONS_FULL, LISTENERS_FULL, RINGBUF_FULL, FILTERED, BELOW_THRESHOLD, OPEN
+        SESSIONS_FULL, LISTENERS_FULL, RINGBUF_FULL, FILTERED, BELOW_THRESHOLD
     }
 
     /** What {@link #adopt} handed over, and what did not fit. */
@@ -109,13 +111,12 @@ public final class TcpSessionProgram implements AutoCloseable {
         try {
             /* Parameterize it for this JVM */
             object.setInitialValue(".rodata", encode(config));
-            object.setMaxEntries("sessions", config.maxSessions());
             object.setMaxEntries("events", config.ringBufferBytes());
             object.setMaxEntries("adoptable", config.maxSessions());
             /* Load and verify */
             object.load();
             /* Attach to the tracepoint */
-            object.attachRawTracepoint(PROGRAM, TRACEPOINT);
+            object.attach(PROGRAM);
             /* Map the ring buffer */
             RingBufferReader events = RingBufferReader.map(libc, object.map("events").fd(), config.ringBufferBytes());
             return new TcpSessionProgram(object, events, object.globals(".bss", libc));
@@ -151,6 +152,7 @@ public final class TcpSessionProgram implements AutoCloseable {
             try {
                 if (adoptable.insert(key, adoptValue(session))) {
                     addToSlot(GLOBALS_ADOPTABLE_PORT_COUNTS, session.localPort(), 1);
+                    INTS.getAndAdd(globals, GLOBALS_ADOPTABLE_COUNT, 1);
                     waiting.put(ByteBuffer.wrap(key), session.localPort());
                     adoptedSessions++;
                 }
@@ -191,12 +193,13 @@ public final class TcpSessionProgram implements AutoCloseable {
             // Whoever deletes the entry releases its slot: the kernel when it adopts, this side when it withdraws.
             if (adoptable.delete(entry.getKey().array())) {
                 addToSlot(GLOBALS_ADOPTABLE_PORT_COUNTS, entry.getValue(), -1);
+                INTS.getAndAdd(globals, GLOBALS_ADOPTABLE_COUNT, -1);
             }
             return true;
         });
     }
 
-    /** The kernel's count for {@code counter}, summed over CPUs (OPEN's per-CPU parts may be negative). */
+    /** The kernel's count for {@code counter}, summed over CPUs. */
     public long counter(Counter counter) {
         if (!counters.lookup(intBytes(counter.ordinal()), counterValues)) {
             return 0;
@@ -210,7 +213,7 @@ public final class TcpSessionProgram implements AutoCloseable {
 
     /** Sessions the kernel follows right now. */
     public long trackedSessions() {
-        return counter(Counter.OPEN);
+        return Integer.toUnsignedLong((int) INTS.getVolatile(globals, GLOBALS_OPEN_SESSIONS));
     }
 
     @Override
@@ -231,6 +234,7 @@ public final class TcpSessionProgram implements AutoCloseable {
         buffer.putInt(CONFIG_FAMILY_MASK, config.familyMask());
         putPorts(buffer, CONFIG_LOCAL_PORTS, config.localPorts());
         putPorts(buffer, CONFIG_REMOTE_PORTS, config.remotePorts());
+        buffer.putInt(CONFIG_MAX_SESSIONS, config.maxSessions());
         return buffer.array();
     }
 

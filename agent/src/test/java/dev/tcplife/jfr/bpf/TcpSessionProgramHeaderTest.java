@@ -35,6 +35,7 @@ class TcpSessionProgramHeaderTest {
         program.put("CONFIG_FAMILY_MASK", TcpSessionProgram.CONFIG_FAMILY_MASK);
         program.put("CONFIG_LOCAL_PORTS", TcpSessionProgram.CONFIG_LOCAL_PORTS);
         program.put("CONFIG_REMOTE_PORTS", TcpSessionProgram.CONFIG_REMOTE_PORTS);
+        program.put("CONFIG_MAX_SESSIONS", TcpSessionProgram.CONFIG_MAX_SESSIONS);
 
         Map<String, Integer> asserted = new LinkedHashMap<>();
         header.assertedOffsets(CONFIG).forEach((member, offset) ->
@@ -84,6 +85,7 @@ class TcpSessionProgramHeaderTest {
         assertEquals(2, encoded.getInt(offsets.get("family_mask")));
         assertEquals(List.of(80, 65535, 0, 0, 0, 0, 0, 0), ports(encoded, offsets.get("local_ports")));
         assertEquals(List.of(5432, 0, 0, 0, 0, 0, 0, 0), ports(encoded, offsets.get("remote_ports")));
+        assertEquals(65536, encoded.getInt(offsets.get("max_sessions")));
     }
 
     @Test
@@ -101,6 +103,8 @@ class TcpSessionProgramHeaderTest {
         program.put("reporting_off", TcpSessionProgram.GLOBALS_REPORTING_OFF);
         program.put("adoption_start_ns", TcpSessionProgram.GLOBALS_ADOPTION_START_NS);
         program.put("min_duration_ns", TcpSessionProgram.GLOBALS_MIN_DURATION_NS);
+        program.put("adoptable_count", TcpSessionProgram.GLOBALS_ADOPTABLE_COUNT);
+        program.put("open_sessions", TcpSessionProgram.GLOBALS_OPEN_SESSIONS);
         program.put("listener_port_counts", TcpSessionProgram.GLOBALS_LISTENER_PORT_COUNTS);
         program.put("adoptable_port_counts", TcpSessionProgram.GLOBALS_ADOPTABLE_PORT_COUNTS);
         assertEquals(asserted, program);
