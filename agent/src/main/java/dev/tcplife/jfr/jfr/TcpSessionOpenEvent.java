@@ -23,6 +23,13 @@ import jdk.jfr.StackTrace;
 public class TcpSessionOpenEvent extends Event {
     public static final String NAME = "tcplife.TcpSessionOpen";
 
+    private static final jdk.jfr.EventType TYPE = jdk.jfr.EventType.getEventType(TcpSessionOpenEvent.class);
+
+    /** Whether a running recording wants the event: only then is the socket's id worth a system call. */
+    public static boolean isRecorded() {
+        return TYPE.isEnabled();
+    }
+
     @Label("Role")
     @Description("client: this thread is connecting; server: this thread accepted the connection")
     public String role;

@@ -145,7 +145,7 @@ public final class SessionPipeline implements AutoCloseable {
         }
         TcpSession session = TcpSessionDecoder.decode(data, offset);
         readDelays.record(KernelClock.nowNanos() - session.endNanos());
-        Owner owner = owners.claim(session.socketInode());
+        Owner owner = owners.claim(session);
         if (owner == null && TcpSession.SERVER.equals(session.role()) && session.socketInode() != 0) {
             unresolved.add(new Unresolved(session, System.nanoTime() + OWNER_GRACE_NANOS));
             return;
@@ -157,7 +157,7 @@ public final class SessionPipeline implements AutoCloseable {
     private void retryUnresolved(long now) {
         for (int i = unresolved.size(); i > 0; i--) {
             Unresolved waiting = unresolved.poll();
-            Owner owner = owners.claim(waiting.session().socketInode());
+            Owner owner = owners.claim(waiting.session());
             if (owner != null || closing || now == Long.MAX_VALUE || now - waiting.deadline() >= 0) {
                 emitter.emit(waiting.session(), owner);
             } else {

@@ -28,11 +28,11 @@ final class SocketAdvice {
         }
     }
 
-    /** On return from a channel's {@code finishAccept(FileDescriptor newfd, ...)}. */
+    /** On return from a server channel's {@code finishAccept(...)}: it returns the accepted channel. */
     static final class FinishAccept {
         @Advice.OnMethodExit(suppress = Throwable.class)
-        static void exit(@Advice.This Object server, @Advice.Argument(0) Object newFd) {
-            SocketHooks.accepted(newFd, server);
+        static void exit(@Advice.This Object server, @Advice.Return Object accepted) {
+            SocketHooks.accepted(accepted, server);
         }
     }
 

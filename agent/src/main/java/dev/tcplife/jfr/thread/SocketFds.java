@@ -2,9 +2,13 @@ package dev.tcplife.jfr.thread;
 
 import java.io.FileDescriptor;
 import java.lang.instrument.Instrumentation;
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Field;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.SocketImpl;
 import java.net.StandardProtocolFamily;
 import java.nio.ByteBuffer;
@@ -13,34 +17,37 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.tcplife.jfr.bpf.LibC;
+import dev.tcplife.jfr.record.InetAddresses;
 
 /**
- * Reads the file descriptor out of the JDK's socket objects (SocketImpl, socket channels, FileDescriptor) and
- * names its socket by inode. The JDK keeps these fields private, so java.base's packages are opened to the agent
- * alone, through {@link Instrumentation#redefineModule}: the application's own access does not change.
+ * Reads what the agent needs out of the JDK's socket objects (SocketImpl, socket channels, FileDescriptor): the
+ * file descriptor, the protocol family, the addresses of an accepted connection. The JDK keeps these fields
+ * private, so java.base's packages are opened to the agent alone, through {@link Instrumentation#redefineModule}:
+ * the application's own access does not change.
  */
 public final class SocketFds {
-    private static final ClassValue<VarHandle> FD_VAL = new ClassValue<>() {
-        @Override
-        protected VarHandle computeValue(Class<?> type) {
-            return field(type, "fdVal", int.class);
-        }
-    };
-    private static final ClassValue<VarHandle> FAMILY = new ClassValue<>() {
-        @Override
-        protected VarHandle computeValue(Class<?> type) {
-            return field(type, "family", java.net.ProtocolFamily.class);
-        }
-    };
+    private static final MethodType INT_GETTER = MethodType.methodType(int.class, Object.class);
+    private static final MethodType OBJECT_GETTER = MethodType.methodType(Object.class, Object.class);
+
+    private static final ClassValue<MethodHandle> FD_VAL = getters("fdVal", int.class, INT_GETTER);
+    private static final ClassValue<MethodHandle> FAMILY = getters("family", java.net.ProtocolFamily.class, OBJECT_GETTER);
+    private static final ClassValue<MethodHandle> LOCAL_ADDRESS = getters("localAddress", SocketAddress.class, OBJECT_GETTER);
+    private static final ClassValue<MethodHandle> REMOTE_ADDRESS = getters("remoteAddress", SocketAddress.class, OBJECT_GETTER);
 
     private final LibC libc;
-    private final VarHandle descriptorFd;
-    private final VarHandle socketImplFd;
+    private final MethodHandle descriptorFd;
+    private final MethodHandle socketImplFd;
+    private final MethodHandle socketImplLocalPort;
+    private final MethodHandle socketImplPort;
+    private final MethodHandle socketImplAddress;
 
     private SocketFds(LibC libc) {
         this.libc = libc;
-        this.descriptorFd = field(FileDescriptor.class, "fd", int.class);
-        this.socketImplFd = field(SocketImpl.class, "fd", FileDescriptor.class);
+        this.descriptorFd = getter(FileDescriptor.class, "fd", int.class, INT_GETTER);
+        this.socketImplFd = getter(SocketImpl.class, "fd", FileDescriptor.class, OBJECT_GETTER);
+        this.socketImplLocalPort = getter(SocketImpl.class, "localport", int.class, INT_GETTER);
+        this.socketImplPort = getter(SocketImpl.class, "port", int.class, INT_GETTER);
+        this.socketImplAddress = getter(SocketImpl.class, "address", InetAddress.class, OBJECT_GETTER);
     }
 
     /** Opens java.io, java.net and sun.nio.ch to the agent's module and prepares the field accessors. */
@@ -54,24 +61,58 @@ public final class SocketFds {
 
     /** The descriptor of a FileDescriptor, a SocketImpl or a socket channel; -1 if it has none. */
     int fdOf(Object socket) {
-        if (socket instanceof FileDescriptor) {
-            return (int) descriptorFd.get(socket);
+        try {
+            if (socket instanceof FileDescriptor) {
+                return (int) descriptorFd.invokeExact(socket);
+            }
+            if (socket instanceof SocketImpl) {
+                Object fd = socketImplFd.invokeExact(socket);
+                return fd == null ? -1 : (int) descriptorFd.invokeExact(fd);
+            }
+            MethodHandle fdVal = FD_VAL.get(socket.getClass());
+            return fdVal == null ? -1 : (int) fdVal.invokeExact(socket);
+        } catch (Throwable e) {
+            return -1;
         }
-        if (socket instanceof SocketImpl) {
-            FileDescriptor fd = (FileDescriptor) socketImplFd.get(socket);
-            return fd == null ? -1 : (int) descriptorFd.get(fd);
-        }
-        VarHandle fdVal = FD_VAL.get(socket.getClass());
-        return fdVal == null ? -1 : (int) fdVal.get(socket);
     }
 
     /** False for a Unix domain channel: the kernel program sees TCP only, so noting it would only leak. */
     boolean isInet(Object socket) {
-        VarHandle family = socket == null ? null : FAMILY.get(socket.getClass());
-        return family == null || family.get(socket) != StandardProtocolFamily.UNIX;
+        MethodHandle family = socket == null ? null : FAMILY.get(socket.getClass());
+        try {
+            return family == null || (Object) family.invokeExact(socket) != StandardProtocolFamily.UNIX;
+        } catch (Throwable e) {
+            return false;
+        }
     }
 
-    /** The inode of the socket open on {@code fd}, 0 if fstat fails. */
+    /**
+     * Names an accepted connection as the kernel's record does: local port, remote address, remote port. Null
+     * when the object carries none (then the connection goes unnamed, never misnamed).
+     */
+    AcceptedSocket accepted(Object socket) {
+        try {
+            if (socket instanceof SocketImpl) {
+                InetAddress remote = (InetAddress) (Object) socketImplAddress.invokeExact(socket);
+                return remote == null ? null : new AcceptedSocket((int) socketImplLocalPort.invokeExact(socket),
+                        InetAddresses.format(remote.getAddress()), (int) socketImplPort.invokeExact(socket));
+            }
+            MethodHandle local = LOCAL_ADDRESS.get(socket.getClass());
+            MethodHandle remote = REMOTE_ADDRESS.get(socket.getClass());
+            if (local == null || remote == null
+                    || !((Object) local.invokeExact(socket) instanceof InetSocketAddress localAddress)
+                    || !((Object) remote.invokeExact(socket) instanceof InetSocketAddress remoteAddress)
+                    || remoteAddress.getAddress() == null) {
+                return null;
+            }
+            return new AcceptedSocket(localAddress.getPort(), InetAddresses.format(remoteAddress.getAddress().getAddress()),
+                    remoteAddress.getPort());
+        } catch (Throwable e) {
+            return null;
+        }
+    }
+
+    /** The inode of the socket open on {@code fd}, 0 if fstat fails: one system call. */
     long inode(int fd) {
         if (fd < 0) {
             return 0;
@@ -88,15 +129,28 @@ public final class SocketFds {
         return libc.gettid();
     }
 
-    /** An accessor for a field declared by {@code type} or a superclass, or null if there is none. */
-    private static VarHandle field(Class<?> type, String name, Class<?> fieldType) {
+    private static ClassValue<MethodHandle> getters(String name, Class<?> fieldType, MethodType type) {
+        return new ClassValue<>() {
+            @Override
+            protected MethodHandle computeValue(Class<?> owner) {
+                return getter(owner, name, fieldType, type);
+            }
+        };
+    }
+
+    /**
+     * A getter for a field declared by {@code type} or a superclass whose type is {@code fieldType} or a subtype
+     * (channels declare their addresses as SocketAddress or InetSocketAddress), typed as {@code getterType}; null
+     * if none.
+     */
+    private static MethodHandle getter(Class<?> type, String name, Class<?> fieldType, MethodType getterType) {
         for (Class<?> c = type; c != null; c = c.getSuperclass()) {
             try {
                 Field field = c.getDeclaredField(name);
-                if (field.getType() != fieldType) {
+                if (!fieldType.isAssignableFrom(field.getType())) {
                     return null;
                 }
-                return MethodHandles.privateLookupIn(c, MethodHandles.lookup()).unreflectVarHandle(field);
+                return MethodHandles.privateLookupIn(c, MethodHandles.lookup()).unreflectGetter(field).asType(getterType);
             } catch (NoSuchFieldException e) {
                 // look in the superclass
             } catch (IllegalAccessException e) {

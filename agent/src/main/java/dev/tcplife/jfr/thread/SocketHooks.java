@@ -15,7 +15,7 @@ import java.util.function.Consumer;
 public final class SocketHooks {
     /** Receives a SocketImpl or socket channel that the current thread is about to connect. */
     public static volatile Consumer<Object> onConnect;
-    /** Receives the accepted socket (a SocketImpl or FileDescriptor) and the server socket or channel. */
+    /** Receives the accepted socket (a SocketImpl or socket channel) and the server socket or channel. */
     public static volatile BiConsumer<Object, Object> onAccept;
     /** Receives an asynchronous server channel whose next connection the current thread asked for. */
     public static volatile Consumer<Object> onAcceptRequest;

@@ -1,38 +1,64 @@
 package dev.tcplife.jfr.thread;
 
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 
+import dev.tcplife.jfr.bpf.KernelClock;
 import dev.tcplife.jfr.jfr.TcpSessionOpenEvent;
 import dev.tcplife.jfr.record.TcpSession;
 
-
 /**
- * Which Java thread opened which socket, keyed by the socket's inode: the one identity that both the JDK (an
- * {@code fstat} of the descriptor) and the kernel program ({@code sk->sk_socket->file->f_inode}) can name.
+ * Which Java thread opened which session, noted as the JDK's socket classes connect and accept, and claimed when
+ * the kernel reports the session. Each side is named by what the kernel's record already carries, so the JDK's
+ * connect and accept pay no system call:
  *
- * <p>Connects are noted before the system call, so the owner is known before the kernel can report the session.
- * Accepts are noted as the JDK's accept returns. Entries leave when their session is claimed; a bounded number
- * of the oldest unclaimed ones (sockets whose connect failed before a SYN was sent) are dropped.
+ * <ul>
+ *   <li>a connect, by the connecting thread's kernel id: the kernel program records it at connect(), and a
+ *       platform thread keeps its id for life (it is noted once per thread, and again only when it is renamed);
+ *   <li>an accept, by the connection's local port, remote address and remote port;
+ *   <li>a virtual thread's connect, whose kernel id is its carrier's, by the socket's inode (one fstat).
+ * </ul>
+ *
+ * A kernel thread id can be reused by a later thread: each noted thread remembers when it was noted, and a
+ * session older than that belongs to an earlier holder of the id, kept in a short chain.
  */
 public final class SocketOwners {
     /**
      * The thread that opened a socket: the thread itself, its name and id then (JFR cannot name a thread that has
-     * ended by the time the session does), and its kernel thread id then (for a virtual thread, its carrier's).
+     * ended by the time the session does), its kernel thread id then (for a virtual thread, its carrier's), and
+     * since when, in the kernel's CLOCK_MONOTONIC, it has held that id. {@code previous} is the id's earlier
+     * holder, if any was noted.
      */
-    public record Owner(Thread thread, String name, long javaId, long osThreadId) {
+    public record Owner(Thread thread, String name, long javaId, long osThreadId, long sinceNanos, Owner previous) {
+        Owner withPrevious(Owner earlier) {
+            return new Owner(thread, name, javaId, osThreadId, sinceNanos, earlier);
+        }
+
+        Owner renamed() {
+            return new Owner(thread, thread.getName(), javaId, osThreadId, sinceNanos, previous);
+        }
     }
 
     static final int CAPACITY = 1 << 17;
+    /** Earlier holders of a thread id worth remembering: their sessions are rare and short-lived anyway. */
+    static final int HOLDERS_PER_ID = 4;
+    private static final MethodHandle IS_VIRTUAL = isVirtualMethod();
 
     private final SocketFds fds;
-    private final Map<Long, Owner> byInode = new LinkedHashMap<>(1024, 0.75f, false) {
+    private final ConcurrentHashMap<Long, Owner> byThreadId = new ConcurrentHashMap<>();
+    private final ThreadLocal<Owner> platformOwner = new ThreadLocal<>();
+    /** Accepted connections by AcceptedSocket, virtual threads' connects by inode; oldest dropped when full. */
+    private final Map<Object, Owner> bySocket = new LinkedHashMap<>(1024, 0.75f, false) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Long, Owner> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Object, Owner> eldest) {
             return size() > CAPACITY;
         }
     };
@@ -43,14 +69,17 @@ public final class SocketOwners {
         this.fds = fds;
     }
 
-    /** Removes and returns the owner of the socket with {@code inode}, or null when none was noted. */
-    public Owner claim(long inode) {
-        if (inode == 0) {
-            return null;
+    /** The thread that opened {@code session}, or null where none was noted. Accepted connections are claimed once. */
+    public Owner claim(TcpSession session) {
+        if (TcpSession.SERVER.equals(session.role())) {
+            return remove(new AcceptedSocket(session.localPort(), session.remoteAddress(), session.remotePort()));
         }
-        synchronized (byInode) {
-            return byInode.remove(inode);
+        for (Owner owner = byThreadId.get((long) session.ownerTid()); owner != null; owner = owner.previous()) {
+            if (owner.sinceNanos() <= session.startNanos()) {
+                return owner;
+            }
         }
+        return session.socketInode() == 0 ? null : remove(session.socketInode());
     }
 
     /** The current thread is about to connect {@code socket}: a SocketImpl or a socket channel. */
@@ -58,16 +87,34 @@ public final class SocketOwners {
         if (!fds.isInet(socket)) {
             return;
         }
-        markOpened(TcpSession.CLIENT, note(fds.fdOf(socket), currentOwner()));
+        Thread thread = Thread.currentThread();
+        if (isVirtual(thread)) {
+            long inode = fds.inode(fds.fdOf(socket));
+            if (inode != 0) {
+                put(inode, newOwner(thread, null));
+            }
+            markOpened(TcpSession.CLIENT, inode);
+            return;
+        }
+        platformOwner(thread);
+        if (TcpSessionOpenEvent.isRecorded()) {
+            markOpened(TcpSession.CLIENT, fds.inode(fds.fdOf(socket)));
+        }
     }
 
-    /** {@code server} accepted a connection into {@code accepted}: a SocketImpl or a FileDescriptor. */
+    /** {@code server} accepted a connection into {@code accepted}: a SocketImpl or a socket channel. */
     void accepted(Object accepted, Object server) {
         if (!fds.isInet(server)) {
             return;
         }
         Owner requester = acceptRequests.remove(server);
-        markOpened(TcpSession.SERVER, note(fds.fdOf(accepted), requester != null ? requester : currentOwner()));
+        AcceptedSocket name = fds.accepted(accepted);
+        if (name != null) {
+            put(name, requester != null ? requester : currentOwner());
+        }
+        if (TcpSessionOpenEvent.isRecorded()) {
+            markOpened(TcpSession.SERVER, fds.inode(fds.fdOf(accepted)));
+        }
     }
 
     /** The current thread asked the asynchronous channel {@code server} for its next connection. */
@@ -77,18 +124,45 @@ public final class SocketOwners {
 
     private Owner currentOwner() {
         Thread thread = Thread.currentThread();
-        return new Owner(thread, thread.getName(), thread.getId(), fds.currentTid());
+        return isVirtual(thread) ? newOwner(thread, null) : platformOwner(thread);
     }
 
-    /** Notes {@code owner} for the socket on {@code fd}; returns the socket's inode, 0 if it has none. */
-    private long note(int fd, Owner owner) {
-        long inode = fds.inode(fd);
-        if (inode != 0) {
-            synchronized (byInode) {
-                byInode.put(inode, owner);
-            }
+    /**
+     * This platform thread's owner, noted by its kernel id: the id read once per thread, the entry refreshed when
+     * the thread is renamed. The common case, a thread connecting again, is a thread-local read and a compare.
+     */
+    private Owner platformOwner(Thread thread) {
+        Owner cached = platformOwner.get();
+        if (cached != null && cached.name().equals(thread.getName())) {
+            return cached;
         }
-        return inode;
+        Owner fresh = cached == null ? newOwner(thread, null) : cached.renamed();
+        Owner noted = byThreadId.compute(fresh.osThreadId(), (id, holder) ->
+                fresh.withPrevious(holder == null ? null : holder.thread() == thread ? holder.previous()
+                        : firstHolders(holder, HOLDERS_PER_ID - 1)));
+        platformOwner.set(noted);
+        return noted;
+    }
+
+    private Owner newOwner(Thread thread, Owner previous) {
+        return new Owner(thread, thread.getName(), thread.getId(), fds.currentTid(), KernelClock.nowNanos(), previous);
+    }
+
+    /** The chain from {@code holder}, at most {@code count} long. */
+    private static Owner firstHolders(Owner holder, int count) {
+        return holder == null || count == 0 ? null : holder.withPrevious(firstHolders(holder.previous(), count - 1));
+    }
+
+    private void put(Object key, Owner owner) {
+        synchronized (bySocket) {
+            bySocket.put(key, owner);
+        }
+    }
+
+    private Owner remove(Object key) {
+        synchronized (bySocket) {
+            return bySocket.remove(key);
+        }
     }
 
     /** The connect-site event, on the opening thread so that JFR takes that thread's stack. */
@@ -103,8 +177,25 @@ public final class SocketOwners {
 
     /** Sockets noted and not claimed yet. */
     public int size() {
-        synchronized (byInode) {
-            return byInode.size();
+        synchronized (bySocket) {
+            return bySocket.size();
+        }
+    }
+
+    private static boolean isVirtual(Thread thread) {
+        try {
+            return IS_VIRTUAL != null && (boolean) IS_VIRTUAL.invokeExact(thread);
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    /** Thread.isVirtual() on JDK 21 and later; null before, where every thread is a platform thread. */
+    private static MethodHandle isVirtualMethod() {
+        try {
+            return MethodHandles.publicLookup().findVirtual(Thread.class, "isVirtual", MethodType.methodType(boolean.class));
+        } catch (ReflectiveOperationException e) {
+            return null;
         }
     }
 }
