@@ -279,17 +279,21 @@ public final class Workload {
         Thread.sleep(settleMillis);
         System.gc();
         System.gc();
+        Thread.sleep(1000); // G1 returns the memory a GC frees concurrently, within a few hundred ms
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
         long rssKb = 0;
+        long peakKb = 0;
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmRSS:")) {
                 rssKb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+            } else if (line.startsWith("VmHWM:")) {
+                peakKb = Long.parseLong(line.replaceAll("[^0-9]", ""));
             }
         }
         say("@result main=" + mainNanos + " ready=" + readyNanos
                 + " heap=" + memory.getHeapMemoryUsage().getUsed()
                 + " nonHeap=" + memory.getNonHeapMemoryUsage().getUsed()
-                + " rss=" + rssKb * 1024);
+                + " rss=" + rssKb * 1024 + " peakRss=" + peakKb * 1024);
     }
 
     /** The agent's reader thread, whose CPU time the churn reports; null without the agent. */
