@@ -30,7 +30,7 @@ import java.util.regex.Pattern;
  * report on standard output, progress on standard error.
  *
  * <pre>
- *   java -cp tcplife-benchmarks.jar dev.tcplife.bench.Harness [--quick] [--only startup,churn,kernel,loop,light]
+ *   java -cp tcplife-benchmarks.jar dev.tcplife.bench.Harness [--quick] [--only startup,churn,kernel,loop,hooks,light]
  *        [--agent agent/target/tcplife-agent.jar] [--templates jfr-templates] [--work DIR] [--keep]
  *        [--wait-idle MINUTES] [--command TEXT]
  * </pre>
@@ -42,14 +42,14 @@ public final class Harness {
 
     /** How long and how often: the full run, or the quick smoke run. */
     record Plan(boolean quick, int churnRounds, int churnWarmup, int churnWindow, int kernelRounds, int kernelWarmup,
-            int kernelWindow, int loopRounds, int loopWarmup, int loopWindow, int startupRounds, int helloPerRound,
-            int lightRuns, int lightRate, int lightWindow) {
+            int kernelWindow, int loopRounds, int loopWarmup, int loopWindow, int hookRounds, int hookMillis,
+            int startupRounds, int helloPerRound, int lightRuns, int lightRate, int lightWindow) {
         static Plan fullRun() {
-            return new Plan(false, 5, 3000, 6000, 2, 2000, 4000, 3, 2000, 4000, 6, 2, 2, 50, 11000);
+            return new Plan(false, 5, 3000, 6000, 2, 2000, 4000, 2, 2000, 4000, 3, 2000, 6, 2, 2, 50, 11000);
         }
 
         static Plan quickRun() {
-            return new Plan(true, 1, 1500, 3000, 1, 1000, 2500, 1, 1000, 2500, 2, 1, 1, 50, 6000);
+            return new Plan(true, 1, 1500, 3000, 1, 1000, 2500, 1, 1000, 2500, 1, 1000, 2, 1, 1, 50, 5000);
         }
     }
 
@@ -90,6 +90,17 @@ public final class Harness {
         }
     }
 
+    enum Hooks {
+        PLAIN("agent, tcplife.jfc"),
+        PROFILE("agent, tcplife-profile.jfc");
+
+        final String label;
+
+        Hooks(String label) {
+            this.label = label;
+        }
+    }
+
     enum Startup {
         PLAIN("no agent"),
         EMPTY_AGENT("an empty -javaagent (reference)"),
@@ -116,6 +127,7 @@ public final class Harness {
     // churn
     private final Map<Churn, Stats> churnRate = new EnumMap<>(Churn.class);
     private final Map<Churn, Stats> churnCpu = new EnumMap<>(Churn.class);
+    private final Map<Churn, Stats> churnCores = new EnumMap<>(Churn.class);
     private final Map<Churn, Stats> churnReaderCpu = new EnumMap<>(Churn.class);
     private final Map<Churn, Stats> churnWorkerCpu = new EnumMap<>(Churn.class);
     private final Stats cpuRatioAgent = new Stats();
@@ -153,6 +165,11 @@ public final class Harness {
     private final Map<Loop, Stats> loopWorkerCpu = new EnumMap<>(Loop.class);
     private final Stats instrumentationWall = new Stats();
     private final Stats instrumentationCpu = new Stats();
+    // hooks
+    private final Map<Hooks, Stats> hookConnectNs = new EnumMap<>(Hooks.class);
+    private final Map<Hooks, Stats> hookAcceptNs = new EnumMap<>(Hooks.class);
+    private final Stats openEventConnectNs = new Stats();
+    private final Stats openEventAcceptNs = new Stats();
     // start-up
     private final Map<Startup, Stats> helloMillis = new EnumMap<>(Startup.class);
     private final Map<Startup, Stats> helloMainMillis = new EnumMap<>(Startup.class);
@@ -183,7 +200,7 @@ public final class Harness {
     public static void main(String[] args) throws Exception {
         boolean quick = false;
         boolean keep = false;
-        Set<String> only = Set.of("startup", "churn", "kernel", "loop", "light");
+        Set<String> only = Set.of("startup", "churn", "kernel", "loop", "hooks", "light");
         Path agent = Path.of("agent/target/tcplife-agent.jar");
         Path templates = Path.of("jfr-templates");
         Path work = Path.of("benchmarks/target/bench-run");
@@ -200,8 +217,9 @@ public final class Harness {
                 case "--command" -> command = args[++i];
                 case "--wait-idle" -> waitIdleMinutes = Integer.parseInt(args[++i]);
                 default -> {
-                    System.err.println("usage: Harness [--quick] [--only startup,churn,kernel,loop,light] [--agent JAR]"
-                            + " [--templates DIR] [--work DIR] [--keep] [--wait-idle MINUTES] [--command TEXT]");
+                    System.err.println("usage: Harness [--quick] [--only startup,churn,kernel,loop,hooks,light]"
+                            + " [--agent JAR] [--templates DIR] [--work DIR] [--keep] [--wait-idle MINUTES]"
+                            + " [--command TEXT]");
                     System.exit(2);
                 }
             }
@@ -252,7 +270,7 @@ public final class Harness {
     }
 
     /**
-     * The share of the machine's CPU time in use over 5 s. With {@code minutes > 0}, samples again until it is
+     * The share of the machine's CPU time in use over 2 s. With {@code minutes > 0}, samples 5 s at a time until it is
      * under 10% or the minutes have passed: a shared machine's other work is the noise in every figure.
      */
     private static double waitIdle(int minutes) throws IOException, InterruptedException {
@@ -260,7 +278,7 @@ public final class Harness {
         while (true) {
             Host.CpuTimes before = Host.cpuTimes();
             long start = System.nanoTime();
-            Thread.sleep(5000);
+            Thread.sleep(minutes > 0 ? 5000 : 2000);
             Host.CpuTimes after = Host.cpuTimes();
             double busy = (double) (after.busyNanos() - before.busyNanos())
                     / ((System.nanoTime() - start) * (double) Runtime.getRuntime().availableProcessors());
@@ -292,6 +310,9 @@ public final class Harness {
         }
         if (only.contains("loop")) {
             phase("connect loop", this::loopPhase);
+        }
+        if (only.contains("hooks")) {
+            phase("hooks", this::hooksPhase);
         }
         if (only.contains("light")) {
             phase("light", this::lightPhase);
@@ -381,7 +402,8 @@ public final class Harness {
 
     /** What one churn JVM reported. */
     private record ChurnResult(long made, long failures, int port, long windowSessions, long windowNanos,
-            long cpuNanos, long readerCpuNanos, long workerCpuNanos, long churnStartMillis, long windowStartMillis, long windowEndMillis,
+            long cpuNanos, long readerCpuNanos, long workerCpuNanos, long churnStartMillis, long windowStartMillis,
+            long windowEndMillis,
             long warmupMillis, double readyMillis) {
         static ChurnResult of(String line, double readyMillis) {
             Map<String, String> f = Child.fields(line);
@@ -458,7 +480,7 @@ public final class Harness {
                 "window=" + window};
     }
 
-    // ------------------------------------------------------------------------------------------------ 1, 2, 5, 6: churn
+    // ------------------------------------------------------------------------------------------- 1, 2, 5, 6: churn
 
     private void churnPhase() throws Exception {
         for (int round = 0; round < plan.churnRounds(); round++) {
@@ -518,6 +540,7 @@ public final class Harness {
         }
         stats(churnRate, config).add(r.perSecond());
         stats(churnCpu, config).add(r.cpuMicrosPerSession());
+        stats(churnCores, config).add((double) r.cpuNanos() / r.windowNanos());
         double capacity = (double) r.windowNanos() * Runtime.getRuntime().availableProcessors();
         othersShare.add(Math.max(0, windowEnd.busyNanos() - windowStart.busyNanos() - r.cpuNanos()) / capacity);
         stealShare.add((windowEnd.stealNanos() - windowStart.stealNanos()) / capacity);
@@ -684,6 +707,42 @@ public final class Harness {
         }
     }
 
+    // ------------------------------------------------------------------------------------------------ 6: hooks
+
+    private void hooksPhase() throws Exception {
+        for (int round = 0; round < plan.hookRounds(); round++) {
+            Map<Hooks, double[]> results = new EnumMap<>(Hooks.class);
+            for (Hooks config : rotated(Hooks.values(), round)) {
+                String name = "hooks-" + config.name().toLowerCase(Locale.ROOT) + "-" + round;
+                List<String> command = jvm("", config == Hooks.PLAIN ? "tcplife.jfc" : "tcplife-profile.jfc",
+                        work.resolve(name + ".jfr"), HookBench.class.getName(), Integer.toString(plan.hookMillis()));
+                command.add(1, "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED");
+                try (Child child = Child.start(command, work.resolve(name + ".err"))) {
+                    Map<String, String> f = Child.fields(child.await("@result", 180));
+                    child.awaitExit(120);
+                    double connect = Double.parseDouble(f.get("connectNs"));
+                    double accept = Double.parseDouble(f.get("acceptNs"));
+                    results.put(config, new double[] {connect, accept});
+                    stats(hookConnectNs, config).add(connect);
+                    stats(hookAcceptNs, config).add(accept);
+                    progress(String.format(Locale.ROOT, "%-28s connect hook %,.0f ns, accept hook %,.0f ns", name,
+                            connect, accept));
+                    if (!keep) {
+                        Files.deleteIfExists(child.stderr);
+                    }
+                } catch (IOException e) {
+                    failures.add(name + ": " + e.getMessage());
+                    progress(name + " failed: " + e.getMessage());
+                }
+                deleteUnlessKept(work.resolve(name + ".jfr"));
+            }
+            if (results.size() == 2) {
+                openEventConnectNs.add(results.get(Hooks.PROFILE)[0] - results.get(Hooks.PLAIN)[0]);
+                openEventAcceptNs.add(results.get(Hooks.PROFILE)[1] - results.get(Hooks.PLAIN)[1]);
+            }
+        }
+    }
+
     // ------------------------------------------------------------------------------------------------ 4: start-up
 
     private void startupPhase() throws Exception {
@@ -822,7 +881,7 @@ public final class Harness {
                 .append(String.join("", HostTcplife.version())).append(", ")
                 .append(Host.runOr("bpftool ?", "bpftool", "version").lines().findFirst().orElse("bpftool ?"))
                 .append(". Load average before / after: ").append(loadBefore).append(" / ").append(loadAfter)
-                .append(String.format(Locale.ROOT, "; the machine was %.0f%% busy in the 5 s before the run.",
+                .append(String.format(Locale.ROOT, "; the machine was %.0f%% busy just before the run.",
                         100 * idleBefore));
         if (!othersShare.isEmpty()) {
             md.append(" During the churn windows, other processes used ").append(othersShare.map(x -> 100 * x)
@@ -874,7 +933,8 @@ public final class Harness {
                             stats(helloMillis, Startup.EMPTY_AGENT).median() - plain.median()),
                     "≤ 150 ms"));
             md.append(row("4", "launch to tracing (tcplife.state=tracing, in the background)",
-                    launchToTracing.format("%.0f ms") + "; agent's own \"ready in\": " + agentReadyLog.format("%.0f ms"),
+                    launchToTracing.format("%.0f ms") + "; agent's own \"ready in\": "
+                            + agentReadyLog.format("%.0f ms"),
                     "–"));
             md.append(row("4", "memory added: RSS after ready and GC; peak RSS (VmHWM)",
                     String.format(Locale.ROOT, "%.1f MB (%s vs %s MB); %.1f MB", stats(rss, Startup.AGENT).median()
@@ -902,6 +962,14 @@ public final class Harness {
                             + profileWallMicros.format("%.1f") + " µs of churn time",
                     "–"));
         }
+        if (only.contains("hooks")) {
+            md.append(row("6", "JDK socket instrumentation alone, CPU per connect; per accept (the hooks in a loop)",
+                    stats(hookConnectNs, Hooks.PLAIN).format("%,.0f") + " ns; "
+                            + stats(hookAcceptNs, Hooks.PLAIN).format("%,.0f") + " ns", "–"));
+            md.append(row("6", "`tcplife.TcpSessionOpen` alone, CPU per event at a connect; at an accept "
+                    + "(the same loop, tcplife-profile.jfc − tcplife.jfc, " + HookBench.DEPTH + " frames deep)",
+                    openEventConnectNs.format("%,.0f") + " ns; " + openEventAcceptNs.format("%,.0f") + " ns", "–"));
+        }
         if (only.contains("loop")) {
             md.append(row("6", "JDK socket instrumentation (threads=on − threads=off), per connect+accept",
                     instrumentationCpu.format("%.2f") + " µs CPU in the connecting and accepting threads; "
@@ -918,12 +986,19 @@ public final class Harness {
                     .append("compilers are quiet (under 50 ms of compilation in a second; at most 5 s longer), ")
                     .append("then counts sessions over a ")
                     .append(plan.churnWindow() / 1000.0).append(" s window. CPU is the whole JVM's (user + system, ")
-                    .append("loopback softirq included) per session in the window; the reader is the agent's ")
-                    .append("`tcplife-sessions` thread.\n\n");
-            md.append("| configuration | sessions/s | CPU µs/session | in client + server threads | in the agent's ")
-                    .append("reader | agent ready (ms) | warm-up (s) |\n|---|---|---|---|---|---|---|\n");
+                    .append("loopback softirq included) in the window: in cores, and per session; then the part of ")
+                    .append("the client and server threads, where the connect and accept hooks run and the ")
+                    .append("connect-site events are committed, and of the agent's reader thread ")
+                    .append("(`tcplife-sessions`), ")
+                    .append("which decodes each session and commits its events. The sessions are a relay between ")
+                    .append("threads, so the JVM keeps well under all cores busy: time added on a connecting or ")
+                    .append("accepting thread lowers throughput fully.\n\n");
+            md.append("| configuration | sessions/s | JVM CPU (cores) | CPU µs/session | in client + server ")
+                    .append("threads | in the agent's reader | agent ready (ms) | warm-up (s) |\n")
+                    .append("|---|---|---|---|---|---|---|---|\n");
             for (Churn c : Churn.values()) {
                 md.append("| ").append(c.label).append(" | ").append(stats(churnRate, c).format("%,.0f")).append(" | ")
+                        .append(stats(churnCores, c).format("%.2f")).append(" | ")
                         .append(stats(churnCpu, c).format("%.1f")).append(" | ")
                         .append(stats(churnWorkerCpu, c).format("%.1f")).append(" | ")
                         .append(stats(churnReaderCpu, c).format("%.2f")).append(" | ")
@@ -936,7 +1011,8 @@ public final class Harness {
                         tracerLost));
             }
             md.append("\n| run | sessions made | events expected | client events | server events | other events | ")
-                    .append("sessionsLost | not tracked | TcpSessionOpen events |\n|---|---|---|---|---|---|---|---|---|\n");
+                    .append("sessionsLost | not tracked | TcpSessionOpen events |\n")
+                    .append("|---|---|---|---|---|---|---|---|---|\n");
             lossRows.forEach(r -> md.append(r).append('\n'));
             md.append('\n');
         }
@@ -957,8 +1033,11 @@ public final class Harness {
             md.append('\n');
         }
         if (only.contains("loop")) {
-            md.append("**6. Connect loop.** One client thread: connect, wait for the server's FIN, close; the server ")
-                    .append("thread accepts and closes. No payload.\n\n");
+            md.append("**6. Connect loop.** The churn JVM with one client thread: connect, wait for the server's ")
+                    .append("FIN, close; the server thread accepts and closes; no payload. ").append(plan.loopRounds())
+                    .append(" rounds, ").append(plan.loopWindow() / 1000.0).append(" s windows after the same kind of ")
+                    .append("warm-up. threads=on − threads=off is what the JDK socket instrumentation adds to a ")
+                    .append("connect and an accept, in place, caches and all.\n\n");
             md.append("| configuration | µs per session | CPU µs per session | in client + server threads |\n")
                     .append("|---|---|---|---|\n");
             for (Loop l : Loop.values()) {
@@ -968,10 +1047,26 @@ public final class Harness {
             }
             md.append('\n');
         }
+        if (only.contains("hooks")) {
+            md.append("**6. Hooks.** `dev.tcplife.bench.HookBench` calls the listeners the agent installs in the JDK ")
+                    .append("(`sun.nio.ch.TcplifeSocketHooks`) in a loop, as the inlined advice does at each connect ")
+                    .append("and ")
+                    .append("accept, with a connected and an accepted loopback channel, ").append(HookBench.DEPTH)
+                    .append(" frames deep; CPU time of the calling thread per call, over ")
+                    .append(plan.hookMillis() / 1000.0).append(" s after as long a warm-up; ")
+                    .append(plan.hookRounds()).append(" rounds.\n\n");
+            md.append("| configuration | connect hook (ns) | accept hook (ns) |\n|---|---|---|\n");
+            for (Hooks h : Hooks.values()) {
+                md.append("| ").append(h.label).append(" | ").append(stats(hookConnectNs, h).format("%,.0f"))
+                        .append(" | ").append(stats(hookAcceptNs, h).format("%,.0f")).append(" |\n");
+            }
+            md.append('\n');
+        }
         if (only.contains("startup")) {
             md.append("**4. Start-up and memory.** `java [-javaagent:tcplife-agent.jar=log=info] -cp ")
-                    .append("tcplife-benchmarks.jar dev.tcplife.bench.Hello`, without a recording: launch to the first ")
-                    .append("line of main, and to exit (the agent starts in the background, so a JVM can exit before it ")
+                    .append("tcplife-benchmarks.jar dev.tcplife.bench.Hello`, without a recording: launch to the ")
+                    .append("first line of main, and to exit (the agent starts in the background, so a JVM can exit ")
+                    .append("before it ")
                     .append("is ready); ").append(plan.startupRounds() * plan.helloPerRound())
                     .append(" runs each. Then a JVM with a recording (`settings=default,settings=tcplife.jfc`) that ")
                     .append("waits for tcplife.state=tracing, sleeps 300 ms, runs System.gc() twice, waits 1 s (G1 ")
@@ -995,7 +1090,8 @@ public final class Harness {
         if (only.contains("churn") || only.contains("light")) {
             md.append("**5. Latency.** From the `tcplife.Statistics` events (one per 5 s) of the churn runs with ")
                     .append("tcplife.jfc and of the light runs: `readDelayMedian`, `readDelayP99` (upper bounds of ")
-                    .append("quarter-octave histogram buckets) and `readDelayMax`, TCP_CLOSE in the kernel to the agent ")
+                    .append("quarter-octave histogram buckets) and `readDelayMax`, TCP_CLOSE in the kernel to the ")
+                    .append("agent ")
                     .append("reading the record, whose event is committed right after on the same thread. Median over ")
                     .append("the periods of each (the maximum's range shows the worst period); the light workload ")
                     .append("makes ").append(plan.lightRate()).append(" sessions/s for ")

@@ -96,7 +96,8 @@ final class Host {
             }
             Thread.sleep(20);
         }
-        throw new IOException("pid " + pid + " holds no BPF program " + namePrefix + "* after " + timeoutSeconds + " s");
+        throw new IOException("pid " + pid + " holds no BPF program " + namePrefix + "* after " + timeoutSeconds
+                + " s");
     }
 
     /** A program's name and run-time statistics, as {@code bpftool prog show} reports them. */
@@ -134,7 +135,7 @@ final class Host {
         return ticks * 10_000_000L; // USER_HZ is 100 on Linux
     }
 
-    /** Machine-wide CPU time so far, in nanoseconds: busy (everything but idle and iowait), and stolen by the hypervisor. */
+    /** Machine-wide CPU time so far, in nanoseconds: busy (all but idle and iowait), and stolen by the hypervisor. */
     record CpuTimes(long busyNanos, long stealNanos) {
     }
 

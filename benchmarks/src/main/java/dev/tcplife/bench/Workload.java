@@ -30,8 +30,9 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>
  *   java [-javaagent:...] -cp tcplife-benchmarks.jar dev.tcplife.bench.Workload MODE key=value...
  *
- *   churn   loopback sessions to a server in this JVM, as fast as `clients` threads go: connect, send `payload`
- *           bytes, read them back, the server closes first (so no client port waits in TIME_WAIT), close.
+ *   churn   loopback sessions to a server in this JVM (`acceptors` threads, default 1), as fast as `clients`
+ *           threads (default 2) go: connect, send `payload` bytes (default 8), read them back, the server closes
+ *           first (so no client port waits in TIME_WAIT), close.
  *           Warm-up, then a measured window; prints @window-start, @window-end, @result.
  *   light   the same sessions, `rate` per second from one thread, for `window` ms.
  *   idle    waits for the agent, prints @ready, then does nothing until standard input closes.
@@ -57,7 +58,8 @@ public final class Workload {
         long readyNanos = awaitAgent();
         say("@ready main=" + mainNanos + " ready=" + readyNanos);
         switch (args[0]) {
-            case "churn" -> churn(intOption(options, "clients", 2), intOption(options, "payload", 8),
+            case "churn" -> churn(intOption(options, "clients", 2), intOption(options, "acceptors", 1),
+                    intOption(options, "payload", 8),
                     intOption(options, "warmup", 3000), intOption(options, "window", 6000));
             case "light" -> light(intOption(options, "rate", 50), intOption(options, "payload", 8),
                     intOption(options, "window", 10000));
@@ -164,11 +166,12 @@ public final class Workload {
         }
     }
 
-    private static void churn(int clients, int payload, int warmupMillis, int windowMillis) throws Exception {
+    private static void churn(int clients, int acceptors, int payload, int warmupMillis, int windowMillis)
+            throws Exception {
         LongAdder made = new LongAdder();
         AtomicLong failures = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
-        try (Server server = new Server(payload, 1)) {
+        try (Server server = new Server(payload, acceptors)) {
             InetSocketAddress address = server.address();
             AtomicBoolean running = new AtomicBoolean(true);
             for (int i = 0; i < clients; i++) {
@@ -218,7 +221,8 @@ public final class Workload {
                     + " windowSessions=" + (endSessions - startSessions) + " windowNanos=" + (endNanos - startNanos)
                     + " cpuNanos=" + (endCpu - startCpu) + " readerCpuNanos=" + (endReaderCpu - startReaderCpu)
                     + " workerCpuNanos=" + (endWorkerCpu - startWorkerCpu)
-                    + " churnStartMillis=" + churnStartWall + " windowStartMillis=" + startWall + " windowEndMillis=" + endWall);
+                    + " churnStartMillis=" + churnStartWall + " windowStartMillis=" + startWall
+                    + " windowEndMillis=" + endWall);
         }
     }
 
