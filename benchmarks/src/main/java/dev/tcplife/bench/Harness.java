@@ -45,7 +45,7 @@ public final class Harness {
             int kernelWindow, int loopRounds, int loopWarmup, int loopWindow, int hookRounds, int hookMillis,
             int startupRounds, int helloPerRound, int lightRuns, int lightRate, int lightWindow) {
         static Plan fullRun() {
-            return new Plan(false, 5, 3000, 6000, 2, 2000, 4000, 2, 2000, 4000, 3, 2000, 6, 2, 2, 50, 11000);
+            return new Plan(false, 5, 3000, 6000, 2, 2000, 4000, 3, 1500, 3000, 3, 2000, 6, 2, 2, 50, 11000);
         }
 
         static Plan quickRun() {
@@ -682,9 +682,10 @@ public final class Harness {
                     case THREADS_ON -> "threads=on";
                     case THREADS_OFF -> "threads=off";
                 };
+                List<String> command = jvm(agent, "tcplife.jfc", recording, Workload.class.getName(), args);
+                command.addAll(0, pinnedToOneCpu());
                 try {
-                    ChurnResult r = churn(jvm(agent, "tcplife.jfc", recording, Workload.class.getName(), args), name,
-                            null, null);
+                    ChurnResult r = churn(command, name, null, null);
                     deleteUnlessKept(recording);
                     results.put(config, r);
                     stats(loopWall, config).add(r.wallMicrosPerSession());
@@ -705,6 +706,18 @@ public final class Harness {
                 instrumentationCpu.add(on.workerCpuMicrosPerSession() - off.workerCpuMicrosPerSession());
             }
         }
+    }
+
+    /**
+     * {@code taskset -c <the last CPU>}, or nothing without taskset: the connect loop's two threads then always
+     * share one CPU. Left to the scheduler they land on one CPU or two from run to run, and a wake-up across CPUs
+     * costs so much more in a virtual machine that the same configuration varied by half.
+     */
+    private static List<String> pinnedToOneCpu() {
+        if (Host.onPath("taskset")) {
+            return List.of("taskset", "-c", Integer.toString(Runtime.getRuntime().availableProcessors() - 1));
+        }
+        return List.of();
     }
 
     // ------------------------------------------------------------------------------------------------ 6: hooks
@@ -1034,7 +1047,8 @@ public final class Harness {
         }
         if (only.contains("loop")) {
             md.append("**6. Connect loop.** The churn JVM with one client thread: connect, wait for the server's ")
-                    .append("FIN, close; the server thread accepts and closes; no payload. ").append(plan.loopRounds())
+                    .append("FIN, close; the server thread accepts and closes; no payload; the JVM pinned to one CPU ")
+                    .append("(`taskset`), so that both threads always share it. ").append(plan.loopRounds())
                     .append(" rounds, ").append(plan.loopWindow() / 1000.0).append(" s windows after the same kind of ")
                     .append("warm-up. threads=on − threads=off is what the JDK socket instrumentation adds to a ")
                     .append("connect and an accept, in place, caches and all.\n\n");

@@ -47,6 +47,16 @@ final class Host {
         }
     }
 
+    /** Whether an executable named {@code command} is on the PATH. */
+    static boolean onPath(String command) {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static String bpfStatsEnabled() throws IOException {
         return Files.readString(BPF_STATS).strip();
     }
