@@ -50,4 +50,6 @@ build_agent_if_needed() {
     fi
     echo "tcplife: building $jar" >&2
     mvn -B -q -DskipTests -pl bpf,jfr-templates,agent package
+    # Maven leaves an up-to-date jar untouched: without this, a newer pom.xml would rebuild on every run.
+    touch "$jar"
 }

@@ -1,5 +1,6 @@
 package dev.tcplife.jfr.bpf;
 
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -50,50 +51,101 @@ public record OpenSockets(long netns, List<Listener> listeners, List<Session> se
             long inode, int state, boolean server) {
     }
 
-    /** Lists the JVM's sockets now. */
+    /**
+     * Lists the JVM's sockets now. The tables list every TCP socket of the network namespace, possibly tens of
+     * thousands: each line is read in place, and only the few that are the JVM's are taken apart.
+     */
     public static OpenSockets list() throws IOException {
         Set<Long> inodes = ownSocketInodes();
-        List<String[]> rows = new ArrayList<>();
-        List<Integer> families = new ArrayList<>();
+        List<Row> candidates = new ArrayList<>();
+        List<Listener> listeners = new ArrayList<>();
         for (int family : new int[] {AF_INET, AF_INET6}) {
             Path table = Path.of(family == AF_INET ? "/proc/self/net/tcp" : "/proc/self/net/tcp6");
             if (!Files.isReadable(table)) {
                 continue; // IPv6 disabled
             }
-            List<String> lines = Files.readAllLines(table);
-            for (String line : lines.subList(1, lines.size())) {
-                rows.add(line.trim().split("\\s+"));
-                families.add(family);
-            }
-        }
-        List<Listener> listeners = new ArrayList<>();
-        for (int i = 0; i < rows.size(); i++) {
-            String[] row = rows.get(i);
-            if (Integer.parseInt(row[3], 16) == LISTEN && inodes.contains(Long.parseLong(row[9]))) {
-                String[] local = row[1].split(":");
-                listeners.add(new Listener(families.get(i), address(local[0]), Integer.parseInt(local[1], 16)));
+            try (BufferedReader lines = Files.newBufferedReader(table)) {
+                lines.readLine(); // the header
+                for (String line; (line = lines.readLine()) != null; ) {
+                    Row row = Row.of(line, family);
+                    boolean ours = inodes.contains(row.inode);
+                    if (row.state == LISTEN && ours) {
+                        listeners.add(row.listener());
+                    } else if (followable(row.state) && (ours || row.inode == 0)) {
+                        candidates.add(row); // inode 0: not accepted yet, or another process's closed socket
+                    }
+                }
             }
         }
         List<Session> sessions = new ArrayList<>();
-        for (int i = 0; i < rows.size(); i++) {
-            String[] row = rows.get(i);
-            int state = Integer.parseInt(row[3], 16);
-            if (!followable(state)) {
-                continue;
-            }
-            String[] local = row[1].split(":");
-            String[] remote = row[2].split(":");
-            long inode = Long.parseLong(row[9]);
-            Session session = new Session(families.get(i), address(local[0]), Integer.parseInt(local[1], 16),
-                    address(remote[0]), Integer.parseInt(remote[1], 16), inode, state, false);
+        for (Row row : candidates) {
+            Session session = row.session(false);
             boolean server = listeners.stream().anyMatch(listener -> listener.accepts(session));
-            if (inodes.contains(inode) || inode == 0 && server) {
-                sessions.add(new Session(session.family, session.localAddress, session.localPort,
-                        session.remoteAddress, session.remotePort, inode, state, server));
+            if (row.inode != 0 || server) {
+                sessions.add(row.session(server));
             }
         }
         long netns = ((Number) Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino")).longValue();
         return new OpenSockets(netns, listeners, sessions);
+    }
+
+    /**
+     * One line of a /proc TCP table: "sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...",
+     * with state and inode parsed, the addresses kept as text until needed.
+     */
+    private record Row(String line, int family, int state, long inode) {
+        static Row of(String line, int family) {
+            int[] bounds = new int[2];
+            token(line, 3, bounds);
+            int state = (int) parse(line, bounds, 16);
+            token(line, 9, bounds);
+            return new Row(line, family, state, parse(line, bounds, 10));
+        }
+
+        Listener listener() {
+            String[] local = field(1).split(":");
+            return new Listener(family, address(local[0]), Integer.parseInt(local[1], 16));
+        }
+
+        Session session(boolean server) {
+            String[] local = field(1).split(":");
+            String[] remote = field(2).split(":");
+            return new Session(family, address(local[0]), Integer.parseInt(local[1], 16), address(remote[0]),
+                    Integer.parseInt(remote[1], 16), inode, state, server);
+        }
+
+        private String field(int index) {
+            int[] bounds = new int[2];
+            token(line, index, bounds);
+            return line.substring(bounds[0], bounds[1]);
+        }
+
+        /** The start and end of the whitespace-separated token {@code index} of {@code line}. */
+        private static void token(String line, int index, int[] bounds) {
+            int at = 0;
+            for (int token = 0; ; token++) {
+                while (at < line.length() && line.charAt(at) == ' ') {
+                    at++;
+                }
+                int start = at;
+                while (at < line.length() && line.charAt(at) != ' ') {
+                    at++;
+                }
+                if (token == index || at == line.length()) {
+                    bounds[0] = start;
+                    bounds[1] = at;
+                    return;
+                }
+            }
+        }
+
+        private static long parse(String line, int[] bounds, int radix) {
+            long value = 0;
+            for (int i = bounds[0]; i < bounds[1]; i++) {
+                value = value * radix + Character.digit(line.charAt(i), radix);
+            }
+            return value;
+        }
     }
 
     /** States with a full socket that will still reach TCP_CLOSE (TIME_WAIT is a mini-socket, already closed). */
