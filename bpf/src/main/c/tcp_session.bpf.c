@@ -10,10 +10,9 @@
  *  - CLOSE -> LISTEN runs in listen(): the listener is ours, and so is every
  *    child it spawns (LISTEN -> SYN_RECV, in softirq, keyed by netns/address/port).
  * Later transitions often run in softirq or in the peer's context, so they are
- * found by the state stored on the socket itself. At TCP_CLOSE one record goes
- * to the ring buffer and the socket's state is deleted. Sockets of other
- * processes never get any state: they cost one empty storage lookup per
- * state change.
+ * matched by socket pointer only. At TCP_CLOSE one record goes to the ring
+ * buffer and the socket's state is deleted. Sockets of other processes never
+ * get any state, and a filter on their address spares them even the lookup.
  */
 #include "kernel_types.h"
 #include <linux/bpf.h>
@@ -36,13 +35,13 @@ struct session_state {
 };
 
 /*
- * A session's state lives on its socket (socket-local storage): found in a few loads, freed with the socket,
- * and for the host's other sockets a lookup that finds nothing at once.
+ * The sessions followed, by socket. Preallocated: starting and ending a session never allocates (socket-local
+ * storage would, twice per session, and cost the JVM's own sessions more than the lookup it saves).
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536); /* the loader sets the real size */
+	__type(key, __u64);         /* struct sock * */
 	__type(value, struct session_state);
 } sessions SEC(".maps");
 
@@ -83,46 +82,57 @@ struct {
 
 struct tcp_session_globals globals = {};
 
-static __always_inline void count(__u32 counter)
+static __always_inline void count_by(__u32 counter, __s64 delta)
 {
 	__u64 *value = bpf_map_lookup_elem(&counters, &counter);
 
 	if (value)
-		*value += 1;
+		*value += delta;
+}
+
+static __always_inline void count(__u32 counter)
+{
+	count_by(counter, 1);
 }
 
 /*
- * Starts following sk, unless the JVM already has config.max_sessions followed or the kernel has no memory for
- * the state: then the session is counted, not followed. The bound may be passed by a few racing CPUs.
+ * The socket's slot in session_slot_counts, from its address. The verifier forbids arithmetic on a socket
+ * pointer, so the tracepoint's first argument is copied out as a number. Sockets are slab objects over a
+ * kilobyte apart: the bits above the low ones spread them over the slots.
  */
-static __always_inline struct session_state *follow(struct sock *sk, struct session_state *initial)
+static __always_inline __u32 *session_slot(__u64 *ctx)
 {
-	struct session_state *s;
+	__u64 address = 0;
 
-	if (globals.open_sessions >= config.max_sessions) {
-		count(TCP_SESSION_COUNTER_SESSIONS_FULL);
-		return NULL;
-	}
-	s = bpf_sk_storage_get(&sessions, sk, NULL, BPF_SK_STORAGE_GET_F_CREATE);
-	if (!s) {
-		count(TCP_SESSION_COUNTER_SESSIONS_FULL);
-		return NULL;
-	}
-	/* Field by field: clang 14 dropped start_ns from a whole-struct copy into the storage. */
-	s->start_ns = initial->start_ns;
-	s->established_ns = initial->established_ns;
-	s->socket_ino = initial->socket_ino;
-	s->owner_tid = initial->owner_tid;
-	s->role = initial->role;
-	s->flags = initial->flags;
-	__sync_fetch_and_add(&globals.open_sessions, 1);
-	return s;
+	bpf_probe_read_kernel(&address, sizeof(address), ctx);
+	return &globals.session_slot_counts[((address >> 11) ^ (address >> 25)) % TCP_SESSION_SOCKET_SLOTS];
 }
 
-static __always_inline void forget(struct sock *sk)
+#define EEXIST 17
+
+/* Starts following the socket; counted instead when the session table is full. 0 when followed. */
+static __always_inline int follow(__u64 *ctx, struct sock *sk, struct session_state *initial)
 {
-	if (bpf_sk_storage_delete(&sessions, sk) == 0)
-		__sync_fetch_and_add(&globals.open_sessions, -1);
+	long err = bpf_map_update_elem(&sessions, &sk, initial, BPF_NOEXIST);
+
+	if (err == 0) {
+		__sync_fetch_and_add(session_slot(ctx), 1);
+		count_by(TCP_SESSION_COUNTER_OPEN, 1);
+		return 0;
+	}
+	/* A struct sock reused without its TCP_CLOSE seen: the old state is stale, and already counted. */
+	if (err == -EEXIST && bpf_map_update_elem(&sessions, &sk, initial, BPF_EXIST) == 0)
+		return 0;
+	count(TCP_SESSION_COUNTER_SESSIONS_FULL);
+	return -1;
+}
+
+static __always_inline void forget(__u64 *ctx, struct sock *sk)
+{
+	if (bpf_map_delete_elem(&sessions, &sk) == 0) {
+		__sync_fetch_and_add(session_slot(ctx), -1);
+		count_by(TCP_SESSION_COUNTER_OPEN, -1);
+	}
 }
 
 /* True when the current task belongs to the JVM; *tid is then its thread id inside the JVM's PID namespace. */
@@ -138,7 +148,8 @@ static __always_inline bool current_is_jvm(__u32 *tid)
 	if (config.pidns_ino == PROC_PID_INIT_INO) {
 		if (host_tgid != config.tgid)
 			return false;
-		globals.own_host_tgid = host_tgid;
+		if (!globals.own_host_tgid)
+			globals.own_host_tgid = host_tgid; /* once: a shared line written on every connect would bounce */
 		*tid = (__u32)host_ids;
 		return true;
 	}
@@ -146,7 +157,8 @@ static __always_inline bool current_is_jvm(__u32 *tid)
 		return false;
 	if (ns.tgid != config.tgid)
 		return false;
-	globals.own_host_tgid = host_tgid;
+	if (!globals.own_host_tgid)
+		globals.own_host_tgid = host_tgid;
 	*tid = ns.pid;
 	return true;
 }
@@ -202,7 +214,7 @@ static __always_inline void read_listener_key(struct sock *sk, struct tcp_sock *
 	read_addr(sk, key->family, true, key->addr);
 }
 
-static int track_connect(struct sock *sk)
+static int track_connect(__u64 *ctx, struct sock *sk)
 {
 	struct session_state s = { .role = TCP_SESSION_ROLE_CLIENT };
 
@@ -211,7 +223,7 @@ static int track_connect(struct sock *sk)
 		return 0;
 	s.start_ns = bpf_ktime_get_ns();
 	s.socket_ino = socket_ino(sk);
-	follow(sk, &s);
+	follow(ctx, sk, &s);
 	return 0;
 }
 
@@ -279,7 +291,7 @@ static int forget_listener(struct sock *sk)
 }
 
 /* A child inherits the listener's netns, family and port; its address is the listener's or already its own. */
-static int track_child(struct sock *sk)
+static int track_child(__u64 *ctx, struct sock *sk)
 {
 	struct session_state s = { .role = TCP_SESSION_ROLE_SERVER };
 	struct tcp_session_listener_key key = {};
@@ -298,7 +310,7 @@ static int track_child(struct sock *sk)
 			return 0;
 	}
 	s.start_ns = bpf_ktime_get_ns();
-	follow(sk, &s);
+	follow(ctx, sk, &s);
 	return 0;
 }
 
@@ -388,7 +400,7 @@ static void emit(struct sock *sk, struct session_state *s, int oldstate)
 }
 
 /* A socket of the JVM older than the program: follow it from now on, its start unobserved. */
-static struct session_state *adopt(struct sock *sk)
+static struct session_state *adopt(__u64 *ctx, struct sock *sk)
 {
 	struct tcp_session_adopt_key key = {};
 	struct tcp_session_adopt_value *listed;
@@ -421,15 +433,19 @@ static struct session_state *adopt(struct sock *sk)
 		__sync_fetch_and_add(&globals.adoptable_port_counts[key.local_port % TCP_SESSION_PORT_SLOTS], -1);
 		__sync_fetch_and_add(&globals.adoptable_count, -1);
 	}
-	return follow(sk, &s);
+	if (follow(ctx, sk, &s))
+		return NULL;
+	return bpf_map_lookup_elem(&sessions, &sk);
 }
 
-static int follow_session(struct sock *sk, int oldstate, int newstate)
+static int follow_session(__u64 *ctx, struct sock *sk, int oldstate, int newstate)
 {
-	struct session_state *s = bpf_sk_storage_get(&sessions, sk, NULL, 0);
+	struct session_state *s = NULL;
 
+	if (*session_slot(ctx))
+		s = bpf_map_lookup_elem(&sessions, &sk);
 	if (!s)
-		s = adopt(sk);
+		s = adopt(ctx, sk);
 	if (!s)
 		return 0;
 	if (!s->socket_ino)
@@ -451,7 +467,7 @@ static int follow_session(struct sock *sk, int oldstate, int newstate)
 		break;
 	case TCP_CLOSE:
 		emit(sk, s, oldstate);
-		forget(sk);
+		forget(ctx, sk);
 		break;
 	}
 	return 0;
@@ -466,12 +482,12 @@ int tcp_session_set_state(__u64 *ctx)
 	int newstate = ctx[2];
 
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT)
-		return track_connect(sk);
+		return track_connect(ctx, sk);
 	if (newstate == TCP_LISTEN)
 		return track_listener(sk);
 	if (oldstate == TCP_LISTEN)
-		return newstate == TCP_SYN_RECV ? track_child(sk) : forget_listener(sk);
-	return follow_session(sk, oldstate, newstate);
+		return newstate == TCP_SYN_RECV ? track_child(ctx, sk) : forget_listener(sk);
+	return follow_session(ctx, sk, oldstate, newstate);
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -59,7 +59,6 @@ struct tcp_session_config {
 	__u32 family_mask;     /* bit 0: IPv4, bit 1: IPv6 (dual-stack IPv4 counts as IPv4) */
 	__u16 local_ports[8];  /* report only these local ports; 0 = unused slot */
 	__u16 remote_ports[8]; /* report only these remote ports; 0 = unused slot */
-	__u32 max_sessions;    /* follow at most this many sessions at once */
 };
 
 /*
@@ -67,6 +66,7 @@ struct tcp_session_config {
  * atomic operations where both write the same field.
  */
 #define TCP_SESSION_PORT_SLOTS 4096
+#define TCP_SESSION_SOCKET_SLOTS 16384
 
 struct tcp_session_globals {
 	__u32 own_host_tgid;       /* the JVM's PID in the root namespace, learnt at its first connect() or listen() */
@@ -74,11 +74,14 @@ struct tcp_session_globals {
 	__u64 adoption_start_ns;   /* CLOCK_MONOTONIC when the sockets in "adoptable" were listed: their recorded start */
 	__u64 min_duration_ns;     /* set by the loader from the event's threshold: shorter sessions are not reported */
 	__u32 adoptable_count;     /* entries in "adoptable": whoever inserts adds, whoever deletes subtracts */
-	__u32 open_sessions;       /* sessions followed now */
+	__u32 reserved;
 	/* Per local port % SLOTS: how many of our listeners, and of our sockets waiting in "adoptable", use it.
 	 * A foreign socket whose slot is zero skips the full lookup. */
 	__u32 listener_port_counts[TCP_SESSION_PORT_SLOTS];
 	__u32 adoptable_port_counts[TCP_SESSION_PORT_SLOTS];
+	/* Per hash of a socket's address: how many sessions of ours hash there. A foreign socket whose slot is zero
+	 * skips the session lookup: every state change of every socket on the host comes through here. */
+	__u32 session_slot_counts[TCP_SESSION_SOCKET_SLOTS];
 };
 
 /*
@@ -110,11 +113,12 @@ struct tcp_session_listener_key {
 
 /* Slots of the per-CPU "counters" array. */
 enum tcp_session_counter {
-	TCP_SESSION_COUNTER_SESSIONS_FULL,  /* a session of ours could not be tracked (over maxsessions, or no memory) */
+	TCP_SESSION_COUNTER_SESSIONS_FULL,  /* a session of ours could not be tracked: the session table was full */
 	TCP_SESSION_COUNTER_LISTENERS_FULL, /* a listener of ours could not be tracked */
 	TCP_SESSION_COUNTER_RINGBUF_FULL,   /* a finished session was dropped */
 	TCP_SESSION_COUNTER_FILTERED,       /* a finished session did not pass the filters */
 	TCP_SESSION_COUNTER_BELOW_THRESHOLD, /* a finished session was shorter than the event's threshold */
+	TCP_SESSION_COUNTER_OPEN,           /* sessions followed now: +1 and -1 on whichever CPU, summed */
 	TCP_SESSION_COUNTER_MAX,
 };
 
@@ -140,7 +144,7 @@ _Static_assert(__builtin_offsetof(struct tcp_session_record, role) == 99, "role"
 _Static_assert(__builtin_offsetof(struct tcp_session_record, flags) == 100, "flags");
 _Static_assert(__builtin_offsetof(struct tcp_session_record, last_state) == 101, "last_state");
 
-#define TCP_SESSION_CONFIG_SIZE 64
+#define TCP_SESSION_CONFIG_SIZE 56
 
 _Static_assert(sizeof(struct tcp_session_config) == TCP_SESSION_CONFIG_SIZE, "config size");
 _Static_assert(__builtin_offsetof(struct tcp_session_config, pidns_dev) == 0, "pidns_dev");
@@ -149,18 +153,19 @@ _Static_assert(__builtin_offsetof(struct tcp_session_config, tgid) == 16, "tgid"
 _Static_assert(__builtin_offsetof(struct tcp_session_config, family_mask) == 20, "family_mask");
 _Static_assert(__builtin_offsetof(struct tcp_session_config, local_ports) == 24, "local_ports");
 _Static_assert(__builtin_offsetof(struct tcp_session_config, remote_ports) == 40, "remote_ports");
-_Static_assert(__builtin_offsetof(struct tcp_session_config, max_sessions) == 56, "max_sessions");
 
-_Static_assert(sizeof(struct tcp_session_globals) == 32 + 8 * TCP_SESSION_PORT_SLOTS, "globals size");
+_Static_assert(sizeof(struct tcp_session_globals) == 32 + 8 * TCP_SESSION_PORT_SLOTS + 4 * TCP_SESSION_SOCKET_SLOTS,
+	       "globals size");
 _Static_assert(__builtin_offsetof(struct tcp_session_globals, own_host_tgid) == 0, "own_host_tgid");
 _Static_assert(__builtin_offsetof(struct tcp_session_globals, reporting_off) == 4, "reporting_off");
 _Static_assert(__builtin_offsetof(struct tcp_session_globals, adoption_start_ns) == 8, "adoption_start_ns");
 _Static_assert(__builtin_offsetof(struct tcp_session_globals, min_duration_ns) == 16, "min_duration_ns");
 _Static_assert(__builtin_offsetof(struct tcp_session_globals, adoptable_count) == 24, "adoptable_count");
-_Static_assert(__builtin_offsetof(struct tcp_session_globals, open_sessions) == 28, "open_sessions");
 _Static_assert(__builtin_offsetof(struct tcp_session_globals, listener_port_counts) == 32, "listener_port_counts");
 _Static_assert(__builtin_offsetof(struct tcp_session_globals, adoptable_port_counts) == 32 + 4 * TCP_SESSION_PORT_SLOTS,
 	       "adoptable_port_counts");
+_Static_assert(__builtin_offsetof(struct tcp_session_globals, session_slot_counts) == 32 + 8 * TCP_SESSION_PORT_SLOTS,
+	       "session_slot_counts");
 
 _Static_assert(sizeof(struct tcp_session_adopt_key) == 40, "adopt key size");
 _Static_assert(__builtin_offsetof(struct tcp_session_adopt_key, netns) == 0, "adopt netns");

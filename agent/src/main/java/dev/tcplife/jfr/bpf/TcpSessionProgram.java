@@ -32,14 +32,13 @@ public final class TcpSessionProgram implements AutoCloseable {
     static final Path KERNEL_BTF = Path.of("/sys/kernel/btf/vmlinux");
 
     /** Mirrors struct tcp_session_config in tcp_session.h (offsets pinned there). */
-    static final int CONFIG_SIZE = 64;
+    static final int CONFIG_SIZE = 56;
     static final int CONFIG_PIDNS_DEV = 0;
     static final int CONFIG_PIDNS_INO = 8;
     static final int CONFIG_TGID = 16;
     static final int CONFIG_FAMILY_MASK = 20;
     static final int CONFIG_LOCAL_PORTS = 24;
     static final int CONFIG_REMOTE_PORTS = 40;
-    static final int CONFIG_MAX_SESSIONS = 56;
     static final int CONFIG_MAX_PORTS = 8;
 
     /** Mirrors struct tcp_session_globals. */
@@ -47,7 +46,6 @@ public final class TcpSessionProgram implements AutoCloseable {
     static final int GLOBALS_ADOPTION_START_NS = 8;
     static final int GLOBALS_MIN_DURATION_NS = 16;
     static final int GLOBALS_ADOPTABLE_COUNT = 24;
-    static final int GLOBALS_OPEN_SESSIONS = 28;
     static final int GLOBALS_LISTENER_PORT_COUNTS = 32;
     static final int PORT_SLOTS = 4096;
     static final int GLOBALS_ADOPTABLE_PORT_COUNTS = GLOBALS_LISTENER_PORT_COUNTS + 4 * PORT_SLOTS;
@@ -70,7 +68,7 @@ public final class TcpSessionProgram implements AutoCloseable {
 
     /** Slots of the counters map, as enum tcp_session_counter in tcp_session.h. */
     public enum Counter {
-        SESSIONS_FULL, LISTENERS_FULL, RINGBUF_FULL, FILTERED, BELOW_THRESHOLD
+        SESSIONS_FULL, LISTENERS_FULL, RINGBUF_FULL, FILTERED, BELOW_THRESHOLD, OPEN
     }
 
     /** What {@link #adopt} handed over, and what did not fit. */
@@ -112,6 +110,7 @@ public final class TcpSessionProgram implements AutoCloseable {
             /* Parameterize it for this JVM */
             object.setInitialValue(".rodata", encode(config));
             object.setMaxEntries("events", config.ringBufferBytes());
+            object.setMaxEntries("sessions", config.maxSessions());
             object.setMaxEntries("adoptable", config.maxSessions());
             /* Load and verify */
             object.load();
@@ -199,7 +198,7 @@ public final class TcpSessionProgram implements AutoCloseable {
         });
     }
 
-    /** The kernel's count for {@code counter}, summed over CPUs. */
+    /** The kernel's count for {@code counter}, summed over CPUs (OPEN's parts may be negative, their sum is not). */
     public long counter(Counter counter) {
         if (!counters.lookup(intBytes(counter.ordinal()), counterValues)) {
             return 0;
@@ -213,7 +212,7 @@ public final class TcpSessionProgram implements AutoCloseable {
 
     /** Sessions the kernel follows right now. */
     public long trackedSessions() {
-        return Integer.toUnsignedLong((int) INTS.getVolatile(globals, GLOBALS_OPEN_SESSIONS));
+        return counter(Counter.OPEN);
     }
 
     @Override
@@ -234,7 +233,6 @@ public final class TcpSessionProgram implements AutoCloseable {
         buffer.putInt(CONFIG_FAMILY_MASK, config.familyMask());
         putPorts(buffer, CONFIG_LOCAL_PORTS, config.localPorts());
         putPorts(buffer, CONFIG_REMOTE_PORTS, config.remotePorts());
-        buffer.putInt(CONFIG_MAX_SESSIONS, config.maxSessions());
         return buffer.array();
     }
 

@@ -35,7 +35,6 @@ class TcpSessionProgramHeaderTest {
         program.put("CONFIG_FAMILY_MASK", TcpSessionProgram.CONFIG_FAMILY_MASK);
         program.put("CONFIG_LOCAL_PORTS", TcpSessionProgram.CONFIG_LOCAL_PORTS);
         program.put("CONFIG_REMOTE_PORTS", TcpSessionProgram.CONFIG_REMOTE_PORTS);
-        program.put("CONFIG_MAX_SESSIONS", TcpSessionProgram.CONFIG_MAX_SESSIONS);
 
         Map<String, Integer> asserted = new LinkedHashMap<>();
         header.assertedOffsets(CONFIG).forEach((member, offset) ->
@@ -85,7 +84,6 @@ class TcpSessionProgramHeaderTest {
         assertEquals(2, encoded.getInt(offsets.get("family_mask")));
         assertEquals(List.of(80, 65535, 0, 0, 0, 0, 0, 0), ports(encoded, offsets.get("local_ports")));
         assertEquals(List.of(5432, 0, 0, 0, 0, 0, 0, 0), ports(encoded, offsets.get("remote_ports")));
-        assertEquals(65536, encoded.getInt(offsets.get("max_sessions")));
     }
 
     @Test
@@ -97,14 +95,14 @@ class TcpSessionProgramHeaderTest {
     @Test
     void globalsOffsetsMatch() {
         Map<String, Integer> asserted = header.assertedOffsets("tcp_session_globals");
-        // own_host_tgid is the kernel's alone: the loader never touches it.
+        // own_host_tgid and session_slot_counts are the kernel's alone: the loader never touches them.
         asserted.remove("own_host_tgid");
+        asserted.remove("session_slot_counts");
         Map<String, Integer> program = new LinkedHashMap<>();
         program.put("reporting_off", TcpSessionProgram.GLOBALS_REPORTING_OFF);
         program.put("adoption_start_ns", TcpSessionProgram.GLOBALS_ADOPTION_START_NS);
         program.put("min_duration_ns", TcpSessionProgram.GLOBALS_MIN_DURATION_NS);
         program.put("adoptable_count", TcpSessionProgram.GLOBALS_ADOPTABLE_COUNT);
-        program.put("open_sessions", TcpSessionProgram.GLOBALS_OPEN_SESSIONS);
         program.put("listener_port_counts", TcpSessionProgram.GLOBALS_LISTENER_PORT_COUNTS);
         program.put("adoptable_port_counts", TcpSessionProgram.GLOBALS_ADOPTABLE_PORT_COUNTS);
         assertEquals(asserted, program);
