@@ -10,8 +10,8 @@
  *  - CLOSE -> LISTEN runs in listen(): the listener is ours, and so is every
  *    child it spawns (LISTEN -> SYN_RECV, in softirq, keyed by netns/address/port).
  * Later transitions often run in softirq or in the peer's context, so they are
- * matched by socket pointer only. At TCP_CLOSE one record goes to the ring
- * buffer and the socket's state is deleted. Sockets of other processes never
+ * matched by socket address only. At TCP_CLOSE one record goes to the ring
+ * buffer and the socket's slot is freed. Sockets of other processes never
  * get any state, and a filter on their address spares them even the lookup.
  */
 #include "kernel_types.h"
@@ -34,15 +34,27 @@ struct session_state {
 	__u16 reserved;
 };
 
+/* A slot of the session table: the socket followed there, by address (0: free), and its state. */
+struct session_slot {
+	__u64 sock;
+	struct session_state s;
+};
+
+#define SESSION_PROBES 16
+
 /*
- * The sessions followed, by socket. Preallocated: starting and ending a session never allocates (socket-local
- * storage would, twice per session, and cost the JVM's own sessions more than the lookup it saves).
+ * The sessions followed: an open-addressing table, by the socket's address, probed linearly from its hash for
+ * at most SESSION_PROBES slots. An array, not a hash map: a lookup is a few inlined loads, and claiming or
+ * freeing a slot is one atomic operation, where a hash map takes a bucket lock with interrupts disabled on every
+ * update and delete (costly on virtual machines) and walks a chain on every lookup. Socket-local storage would
+ * allocate twice per session. Each socket's state changes run one at a time (under its lock), so only claiming
+ * a slot can race, with another socket: a compare-and-exchange settles it.
  */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536); /* the loader sets the real size */
-	__type(key, __u64);         /* struct sock * */
-	__type(value, struct session_state);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 131072); /* the loader sets the real size, config.session_slots_mask + 1 */
+	__type(key, __u32);
+	__type(value, struct session_slot);
 } sessions SEC(".maps");
 
 struct {
@@ -96,43 +108,81 @@ static __always_inline void count(__u32 counter)
 }
 
 /*
- * The socket's slot in session_slot_counts, from its address. The verifier forbids arithmetic on a socket
- * pointer, so the tracepoint's first argument is copied out as a number. Sockets are slab objects over a
- * kilobyte apart: the bits above the low ones spread them over the slots.
+ * The socket's address as a number, and its hash. The verifier forbids arithmetic on a socket pointer, so the
+ * tracepoint's first argument is copied out. Sockets are slab objects over a kilobyte apart: a multiplicative
+ * hash spreads them over the table and the filter.
  */
-static __always_inline __u32 *session_slot(__u64 *ctx)
+static __always_inline __u64 socket_address(__u64 *ctx)
 {
 	__u64 address = 0;
 
 	bpf_probe_read_kernel(&address, sizeof(address), ctx);
-	return &globals.session_slot_counts[((address >> 11) ^ (address >> 25)) % TCP_SESSION_SOCKET_SLOTS];
+	return address;
 }
 
-#define EEXIST 17
-
-/* Starts following the socket; counted instead when the session table is full. 0 when followed. */
-static __always_inline int follow(__u64 *ctx, struct sock *sk, struct session_state *initial)
+static __always_inline __u32 socket_hash(__u64 address)
 {
-	long err = bpf_map_update_elem(&sessions, &sk, initial, BPF_NOEXIST);
+	return (address >> 6) * 0x9E3779B97F4A7C15ULL >> 32;
+}
 
-	if (err == 0) {
-		__sync_fetch_and_add(session_slot(ctx), 1);
-		count_by(TCP_SESSION_COUNTER_OPEN, 1);
-		return 0;
+/* How many of the sessions followed share this socket's filter slot: zero rules a foreign socket out at once. */
+static __always_inline __u32 *filter_slot(__u64 address)
+{
+	return &globals.session_slot_counts[socket_hash(address) % TCP_SESSION_SOCKET_SLOTS];
+}
+
+static __always_inline struct session_slot *table_slot(__u32 hash, __u32 probe)
+{
+	__u32 index = (hash + probe) & config.session_slots_mask;
+
+	return bpf_map_lookup_elem(&sessions, &index);
+}
+
+/* The socket's slot in the session table, or NULL when it is not followed. */
+static __noinline struct session_slot *find(__u64 address)
+{
+	__u32 hash = socket_hash(address);
+
+	for (__u32 probe = 0; probe < SESSION_PROBES; probe++) {
+		struct session_slot *slot = table_slot(hash, probe);
+
+		if (slot && slot->sock == address)
+			return slot;
 	}
-	/* A struct sock reused without its TCP_CLOSE seen: the old state is stale, and already counted. */
-	if (err == -EEXIST && bpf_map_update_elem(&sessions, &sk, initial, BPF_EXIST) == 0)
-		return 0;
+	return NULL;
+}
+
+/* Starts following the socket; counted instead when its slots are all taken. The slot, or NULL. */
+static __noinline struct session_slot *follow(__u64 address, struct session_state *initial)
+{
+	/* A struct sock reused without its TCP_CLOSE seen: the old state is stale, its slot and counts reused. */
+	struct session_slot *slot = *filter_slot(address) ? find(address) : NULL;
+	__u32 hash = socket_hash(address);
+
+	if (slot) {
+		slot->s = *initial;
+		return slot;
+	}
+	for (__u32 probe = 0; probe < SESSION_PROBES; probe++) {
+		slot = table_slot(hash, probe);
+		if (slot && slot->sock == 0 && __sync_val_compare_and_swap(&slot->sock, 0, address) == 0) {
+			slot->s = *initial;
+			__sync_fetch_and_add(filter_slot(address), 1);
+			count_by(TCP_SESSION_COUNTER_OPEN, 1);
+			return slot;
+		}
+	}
 	count(TCP_SESSION_COUNTER_SESSIONS_FULL);
-	return -1;
+	return NULL;
 }
 
-static __always_inline void forget(__u64 *ctx, struct sock *sk)
+static __always_inline void forget(__u64 address, struct session_slot *slot)
 {
-	if (bpf_map_delete_elem(&sessions, &sk) == 0) {
-		__sync_fetch_and_add(session_slot(ctx), -1);
-		count_by(TCP_SESSION_COUNTER_OPEN, -1);
-	}
+	__sync_fetch_and_add(filter_slot(address), -1);
+	count_by(TCP_SESSION_COUNTER_OPEN, -1);
+	/* Last, once the state has been read: the slot may be claimed by another socket as soon as it reads 0. */
+	asm volatile("" ::: "memory");
+	*(volatile __u64 *)&slot->sock = 0;
 }
 
 /* True when the current task belongs to the JVM; *tid is then its thread id inside the JVM's PID namespace. */
@@ -223,7 +273,7 @@ static int track_connect(__u64 *ctx, struct sock *sk)
 		return 0;
 	s.start_ns = bpf_ktime_get_ns();
 	s.socket_ino = socket_ino(sk);
-	follow(ctx, sk, &s);
+	follow(socket_address(ctx), &s);
 	return 0;
 }
 
@@ -310,7 +360,7 @@ static int track_child(__u64 *ctx, struct sock *sk)
 			return 0;
 	}
 	s.start_ns = bpf_ktime_get_ns();
-	follow(ctx, sk, &s);
+	follow(socket_address(ctx), &s);
 	return 0;
 }
 
@@ -400,7 +450,7 @@ static void emit(struct sock *sk, struct session_state *s, int oldstate)
 }
 
 /* A socket of the JVM older than the program: follow it from now on, its start unobserved. */
-static struct session_state *adopt(__u64 *ctx, struct sock *sk)
+static struct session_slot *adopt(__u64 address, struct sock *sk)
 {
 	struct tcp_session_adopt_key key = {};
 	struct tcp_session_adopt_value *listed;
@@ -433,21 +483,22 @@ static struct session_state *adopt(__u64 *ctx, struct sock *sk)
 		__sync_fetch_and_add(&globals.adoptable_port_counts[key.local_port % TCP_SESSION_PORT_SLOTS], -1);
 		__sync_fetch_and_add(&globals.adoptable_count, -1);
 	}
-	if (follow(ctx, sk, &s))
-		return NULL;
-	return bpf_map_lookup_elem(&sessions, &sk);
+	return follow(address, &s);
 }
 
 static int follow_session(__u64 *ctx, struct sock *sk, int oldstate, int newstate)
 {
-	struct session_state *s = NULL;
+	__u64 address = socket_address(ctx);
+	struct session_slot *slot = NULL;
+	struct session_state *s;
 
-	if (*session_slot(ctx))
-		s = bpf_map_lookup_elem(&sessions, &sk);
-	if (!s)
-		s = adopt(ctx, sk);
-	if (!s)
+	if (*filter_slot(address))
+		slot = find(address);
+	if (!slot)
+		slot = adopt(address, sk);
+	if (!slot)
 		return 0;
+	s = &slot->s;
 	if (!s->socket_ino)
 		s->socket_ino = socket_ino(sk); /* a server socket gets its file at accept() */
 
@@ -467,7 +518,7 @@ static int follow_session(__u64 *ctx, struct sock *sk, int oldstate, int newstat
 		break;
 	case TCP_CLOSE:
 		emit(sk, s, oldstate);
-		forget(ctx, sk);
+		forget(address, slot);
 		break;
 	}
 	return 0;

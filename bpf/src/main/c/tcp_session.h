@@ -59,6 +59,7 @@ struct tcp_session_config {
 	__u32 family_mask;     /* bit 0: IPv4, bit 1: IPv6 (dual-stack IPv4 counts as IPv4) */
 	__u16 local_ports[8];  /* report only these local ports; 0 = unused slot */
 	__u16 remote_ports[8]; /* report only these remote ports; 0 = unused slot */
+	__u32 session_slots_mask; /* entries in the "sessions" table, a power of two, minus one */
 };
 
 /*
@@ -144,7 +145,7 @@ _Static_assert(__builtin_offsetof(struct tcp_session_record, role) == 99, "role"
 _Static_assert(__builtin_offsetof(struct tcp_session_record, flags) == 100, "flags");
 _Static_assert(__builtin_offsetof(struct tcp_session_record, last_state) == 101, "last_state");
 
-#define TCP_SESSION_CONFIG_SIZE 56
+#define TCP_SESSION_CONFIG_SIZE 64
 
 _Static_assert(sizeof(struct tcp_session_config) == TCP_SESSION_CONFIG_SIZE, "config size");
 _Static_assert(__builtin_offsetof(struct tcp_session_config, pidns_dev) == 0, "pidns_dev");
@@ -153,6 +154,7 @@ _Static_assert(__builtin_offsetof(struct tcp_session_config, tgid) == 16, "tgid"
 _Static_assert(__builtin_offsetof(struct tcp_session_config, family_mask) == 20, "family_mask");
 _Static_assert(__builtin_offsetof(struct tcp_session_config, local_ports) == 24, "local_ports");
 _Static_assert(__builtin_offsetof(struct tcp_session_config, remote_ports) == 40, "remote_ports");
+_Static_assert(__builtin_offsetof(struct tcp_session_config, session_slots_mask) == 56, "session_slots_mask");
 
 _Static_assert(sizeof(struct tcp_session_globals) == 32 + 8 * TCP_SESSION_PORT_SLOTS + 4 * TCP_SESSION_SOCKET_SLOTS,
 	       "globals size");

@@ -32,7 +32,7 @@ public final class TcpSessionProgram implements AutoCloseable {
     static final Path KERNEL_BTF = Path.of("/sys/kernel/btf/vmlinux");
 
     /** Mirrors struct tcp_session_config in tcp_session.h (offsets pinned there). */
-    static final int CONFIG_SIZE = 56;
+    static final int CONFIG_SIZE = 64;
     static final int CONFIG_PIDNS_DEV = 0;
     static final int CONFIG_PIDNS_INO = 8;
     static final int CONFIG_TGID = 16;
@@ -40,6 +40,7 @@ public final class TcpSessionProgram implements AutoCloseable {
     static final int CONFIG_LOCAL_PORTS = 24;
     static final int CONFIG_REMOTE_PORTS = 40;
     static final int CONFIG_MAX_PORTS = 8;
+    static final int CONFIG_SESSION_SLOTS_MASK = 56;
 
     /** Mirrors struct tcp_session_globals. */
     static final int GLOBALS_REPORTING_OFF = 4;
@@ -110,7 +111,7 @@ public final class TcpSessionProgram implements AutoCloseable {
             /* Parameterize it for this JVM */
             object.setInitialValue(".rodata", encode(config));
             object.setMaxEntries("events", config.ringBufferBytes());
-            object.setMaxEntries("sessions", config.maxSessions());
+            object.setMaxEntries("sessions", sessionSlots(config.maxSessions()));
             object.setMaxEntries("adoptable", config.maxSessions());
             /* Load and verify */
             object.load();
@@ -233,7 +234,16 @@ public final class TcpSessionProgram implements AutoCloseable {
         buffer.putInt(CONFIG_FAMILY_MASK, config.familyMask());
         putPorts(buffer, CONFIG_LOCAL_PORTS, config.localPorts());
         putPorts(buffer, CONFIG_REMOTE_PORTS, config.remotePorts());
+        buffer.putInt(CONFIG_SESSION_SLOTS_MASK, sessionSlots(config.maxSessions()) - 1);
         return buffer.array();
+    }
+
+    /**
+     * Slots of the kernel's session table: a power of two, at least twice {@code maxSessions}, so that a socket
+     * finds a free slot among the few it may probe even when the table holds that many sessions.
+     */
+    static int sessionSlots(int maxSessions) {
+        return Integer.highestOneBit(Math.max(1, maxSessions - 1)) << 2;
     }
 
     /** struct tcp_session_listener_key: the address as the socket's family stores it, zero-padded. */

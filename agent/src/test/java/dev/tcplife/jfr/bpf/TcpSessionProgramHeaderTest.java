@@ -2,6 +2,7 @@ package dev.tcplife.jfr.bpf;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -35,6 +36,7 @@ class TcpSessionProgramHeaderTest {
         program.put("CONFIG_FAMILY_MASK", TcpSessionProgram.CONFIG_FAMILY_MASK);
         program.put("CONFIG_LOCAL_PORTS", TcpSessionProgram.CONFIG_LOCAL_PORTS);
         program.put("CONFIG_REMOTE_PORTS", TcpSessionProgram.CONFIG_REMOTE_PORTS);
+        program.put("CONFIG_SESSION_SLOTS_MASK", TcpSessionProgram.CONFIG_SESSION_SLOTS_MASK);
 
         Map<String, Integer> asserted = new LinkedHashMap<>();
         header.assertedOffsets(CONFIG).forEach((member, offset) ->
@@ -84,6 +86,16 @@ class TcpSessionProgramHeaderTest {
         assertEquals(2, encoded.getInt(offsets.get("family_mask")));
         assertEquals(List.of(80, 65535, 0, 0, 0, 0, 0, 0), ports(encoded, offsets.get("local_ports")));
         assertEquals(List.of(5432, 0, 0, 0, 0, 0, 0, 0), ports(encoded, offsets.get("remote_ports")));
+        assertEquals(131072 - 1, encoded.getInt(offsets.get("session_slots_mask")));
+    }
+
+    @Test
+    void theSessionTableIsAPowerOfTwoOfAtLeastTwiceTheSessionsAndUnderFourTimes() {
+        for (int maxSessions : new int[] {1024, 1025, 65535, 65536, 65537, 100_000, 4 << 20}) {
+            int slots = TcpSessionProgram.sessionSlots(maxSessions);
+            assertEquals(1, Integer.bitCount(slots), maxSessions + " -> " + slots);
+            assertTrue(slots >= 2L * maxSessions && slots < 4L * maxSessions, maxSessions + " -> " + slots);
+        }
     }
 
     @Test
