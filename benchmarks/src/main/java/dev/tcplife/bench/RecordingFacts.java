@@ -78,11 +78,14 @@ final class RecordingFacts {
     /**
      * The statistics periods in which the agent read sessions. In a benchmark JVM every session is the workload's,
      * so every such period measures it (the last one, at exit, included: its sessions were read by the poll).
+     * A period can record sessions without reading any: JFR ends one period and begins the next at each chunk
+     * rotation, milliseconds apart, and a server session read in the first may wait for its thread into the
+     * second. Its read delays are empty (all 0), not a measurement.
      */
     List<Period> periodsWithSessions() {
         List<Period> with = new ArrayList<>();
         for (Period p : periods) {
-            if (p.recorded() > 0) {
+            if (p.recorded() > 0 && p.maxNs() > 0) {
                 with.add(p);
             }
         }
