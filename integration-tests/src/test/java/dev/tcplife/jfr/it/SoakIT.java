@@ -26,8 +26,11 @@ class SoakIT extends BpfIntegrationTest {
     void memoryStaysFlatAndTheKernelTableEmpties(@TempDir Path dir) throws Exception {
         Path template = dir.resolve("every-second.jfc");
         Files.writeString(template, Files.readString(AgentRun.TEMPLATE).replace("everyChunk", "1 s"));
+        // A fixed heap, touched at start: RSS then follows native memory (the agent's, libbpf's, JFR's), not G1
+        // growing or shrinking its heap.
         AgentRun.Result run = AgentRun.on(Path.of(System.getProperty("java.home")))
                 .template(template)
+                .jvmOption("-Xms256m").jvmOption("-Xmx256m").jvmOption("-XX:+AlwaysPreTouch")
                 .run(dir, SoakWorkload.class, dir.toString(), Long.toString(SECONDS));
         assertEquals(0, run.exitCode(), run.describe());
 
