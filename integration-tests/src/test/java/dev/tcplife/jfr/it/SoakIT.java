@@ -31,6 +31,7 @@ class SoakIT extends BpfIntegrationTest {
         AgentRun.Result run = AgentRun.on(Path.of(System.getProperty("java.home")))
                 .template(template)
                 .jvmOption("-Xms256m").jvmOption("-Xmx256m").jvmOption("-XX:+AlwaysPreTouch")
+                .timeoutSeconds(SECONDS + 120)
                 .run(dir, SoakWorkload.class, dir.toString(), Long.toString(SECONDS));
         assertEquals(0, run.exitCode(), run.describe());
 
