@@ -21,6 +21,12 @@ import jnr.ffi.Runtime;
 public final class BpfObject implements AutoCloseable {
     private static final int EPERM = 1;
     private static final int EACCES = 13;
+    /*
+     * struct bpf_prog_info of the Linux 6.1 UAPI, and its member recursion_misses (Linux 5.12+): the kernel only
+     * appends to it, fills what both it and the caller know, and reports how much that was.
+     */
+    private static final int PROG_INFO_SIZE = 232;
+    private static final int PROG_INFO_RECURSION_MISSES = 208;
 
     private final LibBpf lib;
     private final Runtime runtime;
@@ -108,6 +114,26 @@ public final class BpfObject implements AutoCloseable {
             throw failure("attach " + program, runtime.getLastError());
         }
         links.push(link);
+    }
+
+    /**
+     * How many times the kernel skipped the program because it was already running on the same CPU (a softirq
+     * interrupting it): struct bpf_prog_info.recursion_misses, Linux 5.12 and later; 0 where the kernel does not
+     * count them.
+     */
+    public long skippedRuns(String program) throws BpfException {
+        requireLoaded(true);
+        Pointer prog = lib.bpf_object__find_program_by_name(object, program);
+        if (prog == null) {
+            throw new BpfException("no program named " + program + " in the BPF object");
+        }
+        Pointer info = Memory.allocateDirect(runtime, PROG_INFO_SIZE, true);
+        int[] length = {PROG_INFO_SIZE};
+        int error = lib.bpf_obj_get_info_by_fd(lib.bpf_program__fd(prog), info, length);
+        if (error != 0) {
+            throw failure("read the statistics of program " + program, runtime.getLastError());
+        }
+        return length[0] >= PROG_INFO_RECURSION_MISSES + Long.BYTES ? info.getLong(PROG_INFO_RECURSION_MISSES) : 0;
     }
 
     /** A loaded map, owned by this object. */

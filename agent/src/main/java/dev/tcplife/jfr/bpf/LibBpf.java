@@ -53,6 +53,12 @@ public interface LibBpf {
 
     int bpf_link__destroy(Pointer link);
 
+    int bpf_program__fd(Pointer program);
+
+    /** Fills {@code info} (struct bpf_prog_info for a program) up to {@code infoLength}, which it sets to what it wrote. */
+    @SaveError
+    int bpf_obj_get_info_by_fd(int fd, Pointer info, @In @Out int[] infoLength);
+
     @SaveError
     int bpf_map_lookup_elem(int mapFd, @In byte[] key, Pointer value);
 

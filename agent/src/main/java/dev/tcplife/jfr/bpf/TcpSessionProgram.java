@@ -211,6 +211,11 @@ public final class TcpSessionProgram implements AutoCloseable {
         return sum;
     }
 
+    /** State changes the kernel did not run the program for: it was already running on that CPU. */
+    public long skippedRuns() throws BpfException {
+        return object.skippedRuns(PROGRAM);
+    }
+
     /** Sessions the kernel follows right now. */
     public long trackedSessions() {
         return counter(Counter.OPEN);

@@ -65,6 +65,10 @@ public class TcpSessionStatisticsEvent extends Event {
     @Timespan(Timespan.NANOSECONDS)
     public long readDelayMax;
 
+    @Label("Kernel Runs Skipped")
+    @Description("State changes of sockets for which the kernel skipped the agent's program because it was already running on that CPU (interrupted by a softirq); a session among them may be missing or incomplete")
+    public long kernelRunsSkipped;
+
     @Label("Sessions Below Threshold")
     @Description("Sessions left out because they were shorter than the event's threshold")
     public long sessionsBelowThreshold;

@@ -10,6 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 import jdk.jfr.FlightRecorder;
 
 import dev.tcplife.jfr.agent.AgentLog;
+import dev.tcplife.jfr.bpf.BpfException;
 import dev.tcplife.jfr.bpf.KernelClock;
 import dev.tcplife.jfr.bpf.OpenSockets;
 import dev.tcplife.jfr.bpf.TcpSessionProgram;
@@ -182,9 +183,20 @@ public final class SessionPipeline implements AutoCloseable {
         synchronized (this) {
             if (!closing) {
                 event.sessionsOpen = program.trackedSessions();
+                event.kernelRunsSkipped = skippedRuns();
             }
         }
         event.commit();
+    }
+
+    /** 0 where the kernel cannot tell; the reason is logged at debug level. */
+    private long skippedRuns() {
+        try {
+            return program.skippedRuns();
+        } catch (BpfException e) {
+            AgentLog.debug("cannot read the kernel's count of skipped runs: " + e.getMessage());
+            return 0;
+        }
     }
 
     /** Reads what is left, stops the reader thread and releases the kernel program. Idempotent. */

@@ -50,10 +50,12 @@ class SoakIT extends BpfIntegrationTest {
         List<RecordedEvent> statistics = run.events("tcplife.Statistics");
         RecordedEvent last = ResilienceIT.lastStatistics(statistics);
         long maxOpen = statistics.stream().mapToLong(e -> e.getLong("sessionsOpen")).max().orElse(0);
-        assertEquals(0, last.getLong("sessionsOpen"), "the kernel's session table must be empty at the end");
+        // On a mismatch, the agent's statistics and its own messages say where a session went.
+        String facts = last + "\n" + run.describe();
+        assertEquals(0, last.getLong("sessionsOpen"), "the kernel's session table must be empty at the end: " + facts);
         assertTrue(maxOpen <= 64, "one session pair at a time, never more than a few sessions in the table: " + maxOpen);
-        assertEquals(0, last.getLong("sessionsLost"));
-        assertEquals(2 * made, last.getLong("sessionsRecorded"));
-        assertEquals(2 * made, run.events("tcplife.TcpSession").size());
+        assertEquals(0, last.getLong("sessionsLost"), facts);
+        assertEquals(2 * made, last.getLong("sessionsRecorded"), facts);
+        assertEquals(2 * made, run.events("tcplife.TcpSession").size(), facts);
     }
 }
