@@ -189,12 +189,12 @@ public final class SessionPipeline implements AutoCloseable {
         event.commit();
     }
 
-    /** 0 where the kernel cannot tell; the reason is logged at debug level. */
+    /** 0 where the kernel or libbpf cannot tell; the reason is logged at debug level. */
     private long skippedRuns() {
         try {
             return program.skippedRuns();
-        } catch (BpfException e) {
-            AgentLog.debug("cannot read the kernel's count of skipped runs: " + e.getMessage());
+        } catch (BpfException | RuntimeException | LinkageError e) {
+            AgentLog.debug("cannot read the kernel's count of skipped runs: " + e);
             return 0;
         }
     }

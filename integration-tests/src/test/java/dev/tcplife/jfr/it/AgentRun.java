@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -27,6 +29,7 @@ public final class AgentRun {
     private final Path javaHome;
     private final List<String> prefix = new ArrayList<>();
     private final List<String> jvmOptions = new ArrayList<>();
+    private final List<String> recordingOptions = new ArrayList<>();
     private String agentOptions;
     private boolean agent = true;
     private boolean recording = true;
@@ -63,6 +66,12 @@ public final class AgentRun {
         return this;
     }
 
+    /** One more option of -XX:StartFlightRecording, such as {@code maxsize=0}. */
+    public AgentRun recordingOption(String option) {
+        recordingOptions.add(option);
+        return this;
+    }
+
     public AgentRun jvmOption(String option) {
         jvmOptions.add(option);
         return this;
@@ -82,20 +91,31 @@ public final class AgentRun {
     /** The finished run: exit status, output and the recording it wrote. */
     public record Result(int exitCode, String stdout, String stderr, Path recording) {
         public List<RecordedEvent> events(String name) throws IOException {
-            List<RecordedEvent> all;
-            try {
-                all = RecordingFile.readAllEvents(recording);
+            List<RecordedEvent> events = new ArrayList<>();
+            forEach(name, events::add);
+            return events;
+        }
+
+        /** How many events named {@code name} the recording holds, for recordings too big to hold in memory. */
+        public long count(String name) throws IOException {
+            long[] count = {0};
+            forEach(name, event -> count[0]++);
+            return count[0];
+        }
+
+        /** The recording is read as a stream: a soak's holds millions of events. */
+        private void forEach(String name, Consumer<RecordedEvent> action) throws IOException {
+            try (RecordingFile file = new RecordingFile(recording)) {
+                while (file.hasMoreEvents()) {
+                    RecordedEvent event = file.readEvent();
+                    if (event.getEventType().getName().equals(name)) {
+                        action.accept(event);
+                    }
+                }
             } catch (IOException e) {
                 throw new IOException("cannot read the recording " + recording + ": " + e.getMessage() + "\n"
                         + describe(), e);
             }
-            List<RecordedEvent> events = new ArrayList<>();
-            for (RecordedEvent event : all) {
-                if (event.getEventType().getName().equals(name)) {
-                    events.add(event);
-                }
-            }
-            return events;
         }
 
         public String describe() {
@@ -170,7 +190,8 @@ public final class AgentRun {
         }
         if (recording) {
             command.add("-XX:StartFlightRecording=filename=" + recordingFile + ",settings=default,settings="
-                    + template.toAbsolutePath());
+                    + template.toAbsolutePath() + recordingOptions.stream().map(option -> "," + option)
+                    .collect(Collectors.joining()));
             command.add("-Xlog:jfr+startup=off");
         }
         command.addAll(jvmOptions);
