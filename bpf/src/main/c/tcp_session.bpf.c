@@ -52,7 +52,7 @@ struct session_slot {
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 131072); /* the loader sets the real size, config.session_slots_mask + 1 */
+	__uint(max_entries, 262144); /* the loader sets the real size, config.session_slots_mask + 1 */
 	__type(key, __u32);
 	__type(value, struct session_slot);
 } sessions SEC(".maps");

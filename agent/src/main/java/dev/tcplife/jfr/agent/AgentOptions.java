@@ -49,7 +49,7 @@ public record AgentOptions(
         HELP.put("rport", "a remote port 1-65535; repeat for up to 8 ports; default: all");
         HELP.put("family", "all, ipv4 or ipv6 (IPv4 includes ::ffff:a.b.c.d on dual-stack sockets); default: all");
         HELP.put("threads", "on or off: name the Java thread that connected or accepted (instruments JDK socket classes); default: on");
-        HELP.put("maxsessions", "sessions the kernel follows at once, 1024-4194304; default: 65536");
+        HELP.put("maxsessions", "sessions the kernel follows at once, 1024-1048576; default: 65536");
         HELP.put("ringbuffer", "kernel buffer for finished sessions, a power of two from 64k to 256m; default: 1m");
         HELP.put("poll", "how often finished sessions are read, 1ms-1s (e.g. 20ms); default: 20ms");
         HELP.put("libbpf", "path of the libbpf shared library; default: the system's libbpf.so.1, else libbpf.so.0");
@@ -91,7 +91,7 @@ public record AgentOptions(
                     case "rport" -> addPort(remotePorts, key, value);
                     case "family" -> family = choice(Family.class, key, value);
                     case "threads" -> threads = onOff(key, value);
-                    case "maxsessions" -> maxSessions = (int) number(key, value, 1024, 4 << 20);
+                    case "maxsessions" -> maxSessions = (int) number(key, value, 1024, 1 << 20);
                     case "ringbuffer" -> ringBufferBytes = powerOfTwo(key, value);
                     case "poll" -> pollMillis = millis(key, value);
                     case "libbpf" -> libbpf = nonEmpty(key, value);

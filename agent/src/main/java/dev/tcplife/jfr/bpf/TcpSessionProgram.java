@@ -244,11 +244,12 @@ public final class TcpSessionProgram implements AutoCloseable {
     }
 
     /**
-     * Slots of the kernel's session table: a power of two, at least twice {@code maxSessions}, so that a socket
-     * finds a free slot among the few it may probe even when the table holds that many sessions.
+     * Slots of the kernel's session table: a power of two, four to eight times {@code maxSessions}. A socket may
+     * probe 16 slots from its hash; at a quarter full, as many sessions as {@code maxSessions} all find one (at
+     * half full, about 20 in 65,536 would not, in simulation).
      */
     static int sessionSlots(int maxSessions) {
-        return Integer.highestOneBit(Math.max(1, maxSessions - 1)) << 2;
+        return Integer.highestOneBit(Math.max(1, maxSessions - 1)) << 3;
     }
 
     /** struct tcp_session_listener_key: the address as the socket's family stores it, zero-padded. */

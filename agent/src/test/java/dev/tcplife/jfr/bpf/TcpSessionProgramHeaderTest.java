@@ -86,15 +86,15 @@ class TcpSessionProgramHeaderTest {
         assertEquals(2, encoded.getInt(offsets.get("family_mask")));
         assertEquals(List.of(80, 65535, 0, 0, 0, 0, 0, 0), ports(encoded, offsets.get("local_ports")));
         assertEquals(List.of(5432, 0, 0, 0, 0, 0, 0, 0), ports(encoded, offsets.get("remote_ports")));
-        assertEquals(131072 - 1, encoded.getInt(offsets.get("session_slots_mask")));
+        assertEquals(262144 - 1, encoded.getInt(offsets.get("session_slots_mask")));
     }
 
     @Test
-    void theSessionTableIsAPowerOfTwoOfAtLeastTwiceTheSessionsAndUnderFourTimes() {
-        for (int maxSessions : new int[] {1024, 1025, 65535, 65536, 65537, 100_000, 4 << 20}) {
+    void theSessionTableIsAPowerOfTwoOfFourToEightTimesTheSessions() {
+        for (int maxSessions : new int[] {1024, 1025, 65535, 65536, 65537, 100_000, 1 << 20}) {
             int slots = TcpSessionProgram.sessionSlots(maxSessions);
             assertEquals(1, Integer.bitCount(slots), maxSessions + " -> " + slots);
-            assertTrue(slots >= 2L * maxSessions && slots < 4L * maxSessions, maxSessions + " -> " + slots);
+            assertTrue(slots >= 4L * maxSessions && slots < 8L * maxSessions, maxSessions + " -> " + slots);
         }
     }
 
