@@ -160,6 +160,7 @@ static __noinline struct session_slot *follow(__u64 address, struct session_stat
 	__u32 hash = socket_hash(address);
 
 	if (slot) {
+		count(TCP_SESSION_COUNTER_END_UNSEEN);
 		slot->s = *initial;
 		return slot;
 	}
@@ -394,8 +395,10 @@ static void emit(struct sock *sk, struct session_state *s, int oldstate)
 	__u64 end_ns = bpf_ktime_get_ns();
 
 	/* Cheapest first: no recording wants sessions, or this one is below the event's threshold. */
-	if (globals.reporting_off)
+	if (globals.reporting_off) {
+		count(TCP_SESSION_COUNTER_UNWANTED);
 		return;
+	}
 	if (end_ns - s->start_ns < globals.min_duration_ns) {
 		count(TCP_SESSION_COUNTER_BELOW_THRESHOLD);
 		return;

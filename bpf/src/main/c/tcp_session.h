@@ -120,6 +120,8 @@ enum tcp_session_counter {
 	TCP_SESSION_COUNTER_FILTERED,       /* a finished session did not pass the filters */
 	TCP_SESSION_COUNTER_BELOW_THRESHOLD, /* a finished session was shorter than the event's threshold */
 	TCP_SESSION_COUNTER_OPEN,           /* sessions followed now: +1 and -1 on whichever CPU, summed */
+	TCP_SESSION_COUNTER_UNWANTED,       /* a finished session not reported: no recording wanted it */
+	TCP_SESSION_COUNTER_END_UNSEEN,     /* a followed socket was reused before its TCP_CLOSE was seen */
 	TCP_SESSION_COUNTER_MAX,
 };
 

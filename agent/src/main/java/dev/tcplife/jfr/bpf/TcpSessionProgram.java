@@ -69,7 +69,7 @@ public final class TcpSessionProgram implements AutoCloseable {
 
     /** Slots of the counters map, as enum tcp_session_counter in tcp_session.h. */
     public enum Counter {
-        SESSIONS_FULL, LISTENERS_FULL, RINGBUF_FULL, FILTERED, BELOW_THRESHOLD, OPEN
+        SESSIONS_FULL, LISTENERS_FULL, RINGBUF_FULL, FILTERED, BELOW_THRESHOLD, OPEN, UNWANTED, END_UNSEEN
     }
 
     /** What {@link #adopt} handed over, and what did not fit. */

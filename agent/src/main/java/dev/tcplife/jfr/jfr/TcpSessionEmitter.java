@@ -27,6 +27,7 @@ public final class TcpSessionEmitter {
     /** Written by the reader thread only; read by JFR's periodic thread for the statistics event. */
     private volatile long recorded;
     private volatile long belowThreshold;
+    private volatile long unwanted;
 
     private TcpSessionEmitter(JfrClock clock, long pid, VarHandle startTime, VarHandle duration) {
         this.clock = clock;
@@ -75,6 +76,7 @@ public final class TcpSessionEmitter {
     public void emit(TcpSession session, Owner owner) {
         TcpSessionEvent event = new TcpSessionEvent();
         if (!event.isEnabled()) {
+            unwanted++;
             return;
         }
         event.pid = pid;
@@ -124,5 +126,10 @@ public final class TcpSessionEmitter {
     /** Sessions not committed because they were shorter than the event's threshold. */
     public long belowThreshold() {
         return belowThreshold;
+    }
+
+    /** Sessions read while no recording enabled the event (between the kernel's last check and now). */
+    public long unwanted() {
+        return unwanted;
     }
 }

@@ -65,6 +65,14 @@ public class TcpSessionStatisticsEvent extends Event {
     @Timespan(Timespan.NANOSECONDS)
     public long readDelayMax;
 
+    @Label("Sessions Unwanted")
+    @Description("Sessions that ended while no recording enabled tcplife.TcpSession, so not reported")
+    public long sessionsUnwanted;
+
+    @Label("Session Ends Unseen")
+    @Description("Sessions of this JVM whose end the kernel never saw (the socket was freed without TCP_CLOSE): not recorded")
+    public long sessionEndsUnseen;
+
     @Label("Kernel Runs Skipped")
     @Description("State changes of sockets for which the kernel skipped the agent's program because it was already running on that CPU (interrupted by a softirq); a session among them may be missing or incomplete")
     public long kernelRunsSkipped;

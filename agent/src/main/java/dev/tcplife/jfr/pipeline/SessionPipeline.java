@@ -175,6 +175,8 @@ public final class SessionPipeline implements AutoCloseable {
         event.sessionsNotTracked = program.counter(Counter.SESSIONS_FULL);
         event.listenersNotTracked = program.counter(Counter.LISTENERS_FULL);
         event.sessionsFiltered = program.counter(Counter.FILTERED);
+        event.sessionsUnwanted = emitter.unwanted() + program.counter(Counter.UNWANTED);
+        event.sessionEndsUnseen = program.counter(Counter.END_UNSEEN);
         event.sessionsAdopted = sessionsAdopted;
         long[] delays = readDelays.percentilesAndReset();
         event.readDelayMedian = delays[0];
@@ -219,9 +221,10 @@ public final class SessionPipeline implements AutoCloseable {
 
     /**
      * The last read at JVM exit, on the calling thread, before JFR writes its recordings: every session that
-     * ended before now, and the final statistics.
+     * ended before now, and the final statistics. Synchronized like the reader thread's reads, which may still be
+     * running: the sessions waiting for their thread are not shared between two threads at once.
      */
-    public void lastRead() {
+    public synchronized void lastRead() {
         if (!closing) {
             readOnce();
             retryUnresolved(Long.MAX_VALUE);
