@@ -28,6 +28,8 @@ public final class JfrClock {
     private final MethodHandle counterTime;
     private final long timeNamespaceOffsetNanos;
     private volatile Anchor anchor;
+    /** Where the rate is measured from: at least a second before it is replaced. */
+    private Anchor rateBase;
 
     private record Anchor(long nanos, long ticks, double ticksPerNano) {
     }
@@ -37,6 +39,7 @@ public final class JfrClock {
         this.timeNamespaceOffsetNanos = timeNamespaceOffsetNanos;
         long[] sample = sample();
         this.anchor = new Anchor(sample[0], sample[1], ticksPerNano);
+        this.rateBase = anchor;
     }
 
     /**
@@ -73,18 +76,26 @@ public final class JfrClock {
         return Math.round(nanos * anchor.ticksPerNano);
     }
 
-    /** Takes a new anchor; once a second or more has passed since the last one, also measures the rate. */
+    /**
+     * Takes a new anchor, so that the sessions read next are converted from a point milliseconds away, where an
+     * error in the rate hardly matters (the JVM's nominal TSC frequency can be off by a few parts in a thousand,
+     * milliseconds over a second); once a second or more has passed since the rate's base, also measures the rate.
+     * Called by the reader thread only, before each read.
+     */
     public void recalibrate() {
         try {
-            Anchor previous = anchor;
             long[] sample = sample();
-            long elapsed = sample[0] - previous.nanos;
-            double rate = elapsed >= MIN_RATE_BASE_NANOS
-                    ? (double) (sample[1] - previous.ticks) / elapsed
-                    : previous.ticksPerNano;
+            double rate = anchor.ticksPerNano;
+            long elapsed = sample[0] - rateBase.nanos;
+            if (elapsed >= MIN_RATE_BASE_NANOS) {
+                rate = (double) (sample[1] - rateBase.ticks) / elapsed;
+            }
             anchor = new Anchor(sample[0], sample[1], rate);
+            if (elapsed >= MIN_RATE_BASE_NANOS) {
+                rateBase = anchor;
+            }
         } catch (Throwable e) {
-            // keep the previous anchor: stale by microseconds at worst
+            // keep the previous anchor
         }
     }
 
