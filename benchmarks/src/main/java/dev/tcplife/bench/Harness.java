@@ -1012,13 +1012,10 @@ public final class Harness {
                     .append("threads | in the agent's reader | agent ready (ms) | warm-up (s) |\n")
                     .append("|---|---|---|---|---|---|---|---|\n");
             for (Churn c : Churn.values()) {
-                md.append("| ").append(c.label).append(" | ").append(stats(churnRate, c).format("%,.0f")).append(" | ")
-                        .append(stats(churnCores, c).format("%.2f")).append(" | ")
-                        .append(stats(churnCpu, c).format("%.1f")).append(" | ")
-                        .append(stats(churnWorkerCpu, c).format("%.1f")).append(" | ")
-                        .append(stats(churnReaderCpu, c).format("%.2f")).append(" | ")
-                        .append(stats(churnReady, c).format("%.0f")).append(" | ")
-                        .append(stats(churnWarmup, c).format("%.1f")).append(" |\n");
+                md.append(row(c.label, stats(churnRate, c).format("%,.0f"), stats(churnCores, c).format("%.2f"),
+                        stats(churnCpu, c).format("%.1f"), stats(churnWorkerCpu, c).format("%.1f"),
+                        stats(churnReaderCpu, c).format("%.2f"), stats(churnReady, c).format("%.0f"),
+                        stats(churnWarmup, c).format("%.1f")));
             }
             if (!tracerCpuMicros.isEmpty()) {
                 md.append(String.format(Locale.ROOT, "\nThe host-wide `tcplife` process itself used %s µs CPU per "
@@ -1041,9 +1038,8 @@ public final class Harness {
             md.append("| program | ns per hit | hits per session | empty program, same hits (ns per hit) |\n")
                     .append("|---|---|---|---|\n");
             for (Kernel k : Kernel.values()) {
-                md.append("| ").append(k.label).append(" | ").append(stats(nsPerHit, k).format("%.0f")).append(" | ")
-                        .append(stats(hitsPerSession, k).format("%.1f")).append(" | ")
-                        .append(stats(floorPerHit, k).format("%.0f")).append(" |\n");
+                md.append(row(k.label, stats(nsPerHit, k).format("%.0f"), stats(hitsPerSession, k).format("%.1f"),
+                        stats(floorPerHit, k).format("%.0f")));
             }
             md.append('\n');
         }
@@ -1057,9 +1053,8 @@ public final class Harness {
             md.append("| configuration | µs per session | CPU µs per session | in client + server threads |\n")
                     .append("|---|---|---|---|\n");
             for (Loop l : Loop.values()) {
-                md.append("| ").append(l.label).append(" | ").append(stats(loopWall, l).format("%.2f")).append(" | ")
-                        .append(stats(loopCpu, l).format("%.2f")).append(" | ")
-                        .append(stats(loopWorkerCpu, l).format("%.2f")).append(" |\n");
+                md.append(row(l.label, stats(loopWall, l).format("%.2f"), stats(loopCpu, l).format("%.2f"),
+                        stats(loopWorkerCpu, l).format("%.2f")));
             }
             md.append('\n');
         }
@@ -1073,8 +1068,8 @@ public final class Harness {
                     .append(plan.hookRounds()).append(" rounds.\n\n");
             md.append("| configuration | connect hook (ns) | accept hook (ns) |\n|---|---|---|\n");
             for (Hooks h : Hooks.values()) {
-                md.append("| ").append(h.label).append(" | ").append(stats(hookConnectNs, h).format("%,.0f"))
-                        .append(" | ").append(stats(hookAcceptNs, h).format("%,.0f")).append(" |\n");
+                md.append(row(h.label, stats(hookConnectNs, h).format("%,.0f"),
+                        stats(hookAcceptNs, h).format("%,.0f")));
             }
             md.append('\n');
         }
@@ -1093,13 +1088,10 @@ public final class Harness {
                     .append("launch to main (ms) | RSS (MB) | peak RSS (MB) | heap used (MB) | non-heap (MB) |\n")
                     .append("|---|---|---|---|---|---|---|---|\n");
             for (Startup s : Startup.values()) {
-                md.append("| ").append(s.label).append(" | ").append(stats(helloMainMillis, s).format("%.0f"))
-                        .append(" | ").append(stats(helloMillis, s).format("%.0f")).append(" | ")
-                        .append(stats(mainMillis, s).format("%.0f")).append(" | ")
-                        .append(stats(rss, s).format("%.1f")).append(" | ")
-                        .append(stats(peakRss, s).format("%.1f")).append(" | ")
-                        .append(stats(heap, s).format("%.1f")).append(" | ")
-                        .append(stats(nonHeap, s).format("%.1f")).append(" |\n");
+                md.append(row(s.label, stats(helloMainMillis, s).format("%.0f"), stats(helloMillis, s).format("%.0f"),
+                        stats(mainMillis, s).format("%.0f"), stats(rss, s).format("%.1f"),
+                        stats(peakRss, s).format("%.1f"), stats(heap, s).format("%.1f"),
+                        stats(nonHeap, s).format("%.1f")));
             }
             md.append('\n');
         }
@@ -1121,7 +1113,8 @@ public final class Harness {
         return md.toString();
     }
 
-    private static String row(String number, String measurement, String result, String target) {
-        return "| " + number + " | " + measurement + " | " + result + " | " + target + " |\n";
+    /** One line of a Markdown table. */
+    private static String row(String... cells) {
+        return "| " + String.join(" | ", cells) + " |\n";
     }
 }
