@@ -285,17 +285,8 @@ public final class ScenarioWorkload {
             allOpen.countDown();
             allOpen.await();
             for (int i = 0; i < sockets.size(); i++) {
-                Socket socket = sockets.get(i);
-                int up = 1 + sizes.nextInt(20000);
-                long endBegin = now();
-                write(socket, up);
-                socket.shutdownOutput();
-                long down = readToEnd(socket);
-                socket.close();
-                long endEnd = now();
-                truth.add(new ExpectedSession("concurrent", "client", "IPv4", "127.0.0.1", socket.getLocalPort(),
-                        "127.0.0.1", port, up, up, down, "local", false, true, null, Thread.currentThread().getName(),
-                        opened.get(2 * i), opened.get(2 * i + 1), endBegin, endEnd));
+                truth.add(halfClose("concurrent", sockets.get(i), port, 1 + sizes.nextInt(20000),
+                        opened.get(2 * i), opened.get(2 * i + 1)));
             }
         } catch (IOException | InterruptedException e) {
             throw new IllegalStateException(e);
@@ -361,7 +352,12 @@ public final class ScenarioWorkload {
     static ExpectedSession halfClosingClient(String scenario, int port, int up) throws IOException {
         long openBegin = now();
         Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
-        long openEnd = now();
+        return halfClose(scenario, socket, port, up, openBegin, now());
+    }
+
+    /** Ends a client session opened between {@code openBegin} and {@code openEnd} as halfClosingClient does. */
+    private static ExpectedSession halfClose(String scenario, Socket socket, int port, int up, long openBegin,
+            long openEnd) throws IOException {
         long endBegin = now();
         write(socket, up);
         socket.shutdownOutput();
