@@ -1,5 +1,6 @@
-# Sourced by scripts/demo and scripts/test: installs what a fresh Debian or Ubuntu machine lacks.
-# Usage: require <command-or-/path> <debian-package> ...   (pairs), then install_required.
+# Sourced by the scripts: installs what a fresh Debian or Ubuntu machine lacks.
+# Usage: require_programs <need>... (the programs of scripts/host-programs needed by any of them), or
+# require <command-or-/path> <debian-package> ... (pairs); then install_required.
 
 missing_packages=()
 
@@ -13,8 +14,22 @@ require() {
         else
             command -v "$check" >/dev/null 2>&1 && continue
         fi
-        missing_packages+=("$package")
+        [[ " ${missing_packages[*]} " == *" $package "* ]] || missing_packages+=("$package")
     done
+}
+
+# require_programs NEED...: every program of scripts/host-programs whose last column names one of NEED.
+require_programs() {
+    local program package needs need
+    while read -r program package needs; do
+        [[ -z $program || $program == \#* ]] && continue
+        for need in "$@"; do
+            if [[ " $needs " == *" $need "* ]]; then
+                require "$program" "$package"
+                break
+            fi
+        done
+    done < "$(dirname "${BASH_SOURCE[0]}")/host-programs"
 }
 
 install_required() {
@@ -36,7 +51,7 @@ install_required() {
 
 # The runtime the agent needs, and the tools to build it.
 require_build_and_runtime() {
-    require java openjdk-17-jdk-headless javac openjdk-17-jdk-headless mvn maven
+    require_programs build
     local arch
     arch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo "$(uname -m)-linux-gnu")
     require "/usr/lib/$arch/libbpf.so.1" libbpf1

@@ -201,7 +201,7 @@ public final class AgentRun {
         command.addAll(List.of(args));
         Path stdout = workDir.resolve("stdout.txt");
         Path stderr = workDir.resolve("stderr.txt");
-        Process process = new ProcessBuilder(command).directory(workDir.toFile())
+        Process process = new ProcessBuilder(HostPrograms.check(command)).directory(workDir.toFile())
                 .redirectOutput(stdout.toFile()).redirectError(stderr.toFile()).start();
         return new Running(process, command, stdout, stderr, recordingFile);
     }

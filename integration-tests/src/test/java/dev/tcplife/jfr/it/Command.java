@@ -8,7 +8,7 @@ import java.util.concurrent.TimeUnit;
 /** A short command run to completion: jcmd, the agent's attach and stop, bpftool, sh. */
 public record Command(List<String> command, int exitCode, String stdout, String stderr) {
     public static Command run(String... command) throws Exception {
-        Process process = new ProcessBuilder(command).start();
+        Process process = new ProcessBuilder(HostPrograms.check(List.of(command))).start();
         CompletableFuture<byte[]> stderr = CompletableFuture.supplyAsync(() -> {
             try {
                 return process.getErrorStream().readAllBytes();

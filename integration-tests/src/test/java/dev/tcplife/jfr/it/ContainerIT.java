@@ -24,14 +24,20 @@ import dev.tcplife.jfr.it.workload.ScenarioWorkload;
  */
 class ContainerIT extends BpfIntegrationTest {
     /** What Docker does for a container, in one command: PID 1 of a new PID namespace, a network with lo up. */
-    static final String[] CONTAINER = {"unshare", "--pid", "--net", "--fork", "--mount-proc", "sh", "-c",
+    private static final String[] CONTAINER = {"unshare", "--pid", "--net", "--fork", "--mount-proc", "sh", "-c",
         "ip link set lo up && exec \"$@\"", "sh"};
+
+    /** The container prefix; its shell line runs sh and ip, which the prefix's first word does not show. */
+    static String[] container() {
+        HostPrograms.require("sh", "ip");
+        return CONTAINER;
+    }
 
     @ParameterizedTest(name = "JDK {0}")
     @MethodSource("jdks")
     void everySessionOnceInsideNamespaces(Path jdk, @TempDir Path dir) throws Exception {
         Path truthFile = dir.resolve("truth.tsv");
-        AgentRun.Result run = AgentRun.on(jdk).prefix(CONTAINER)
+        AgentRun.Result run = AgentRun.on(jdk).prefix(container())
                 .run(dir, ScenarioWorkload.class, truthFile.toString(), Jdks.java(jdk).toString());
 
         SessionAssertions.assertRun(run, truthFile, new SessionAssertions.Options());
@@ -79,7 +85,7 @@ class ContainerIT extends BpfIntegrationTest {
         // Each JVM its own JFR repository: by default it is /tmp/<start time to the second>_<pid>, the same
         // directory for two PID 1s started in the same second, and the first to exit deletes the other's chunks
         // (Docker gives each container its own /tmp; these share the host's).
-        return AgentRun.on(jdk).prefix(CONTAINER)
+        return AgentRun.on(jdk).prefix(container())
                 .jvmOption("-XX:FlightRecorderOptions=repository=" + workDir.resolve("jfr-repository"))
                 .start(workDir, FixedPortWorkload.class,
                 workDir.resolve("truth.tsv").toString(), dir.toString(), name, "45678", "45700",

@@ -106,12 +106,12 @@ class PrivilegesIT extends BpfIntegrationTest {
         return dir;
     }
 
-    private static String bpftool(String... args) throws IOException, InterruptedException {
+    /** bpftool's output; a failing bpftool fails the test, rather than listing nothing. */
+    private static String bpftool(String... args) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of("bpftool"));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes());
-        process.waitFor();
-        return output;
+        Command bpftool = Command.run(command.toArray(String[]::new));
+        assertEquals(0, bpftool.exitCode(), bpftool.toString());
+        return bpftool.stdout();
     }
 }

@@ -25,6 +25,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import dev.tcplife.jfr.it.HostPrograms;
+
 /**
  * The workload of CoreSessionsIT, run in a JVM with the agent: real sessions over loopback, each written down
  * as {@link ExpectedSession} ground truth. Usage: {@code ScenarioWorkload <truth-file> <java-for-peer>}.
@@ -373,7 +375,7 @@ public final class ScenarioWorkload {
         List<String> command = new ArrayList<>(List.of(peerJava, "-cp", System.getProperty("java.class.path"),
                 PeerProcess.class.getName()));
         command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        return new ProcessBuilder(HostPrograms.check(command)).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     }
 
     private static void waitFor(Process peer) throws InterruptedException {
