@@ -342,24 +342,28 @@ static int forget_listener(struct sock *sk)
 }
 
 /* A child inherits the listener's netns, family and port; its address is the listener's or already its own. */
+static __always_inline bool child_of_ours(struct sock *sk, struct tcp_sock *tp)
+{
+	struct tcp_session_listener_key key = {};
+
+	read_listener_key(sk, tp, &key);
+	if (bpf_map_lookup_elem(&listeners, &key))
+		return true;
+	__builtin_memset(key.addr, 0, sizeof(key.addr));
+	return bpf_map_lookup_elem(&listeners, &key);
+}
+
 static int track_child(__u64 *ctx, struct sock *sk)
 {
 	struct session_state s = { .role = TCP_SESSION_ROLE_SERVER };
-	struct tcp_session_listener_key key = {};
 	struct tcp_sock *tp;
 
 	/* The child's port is its listener's: a slot with none of ours rules a foreign child out at once. */
 	if (!globals.listener_port_counts[sk->__sk_common.skc_num % TCP_SESSION_PORT_SLOTS])
 		return 0;
 	tp = tcp_inet(sk);
-	if (!tp)
+	if (!tp || !child_of_ours(sk, tp))
 		return 0;
-	read_listener_key(sk, tp, &key);
-	if (!bpf_map_lookup_elem(&listeners, &key)) {
-		__builtin_memset(key.addr, 0, sizeof(key.addr));
-		if (!bpf_map_lookup_elem(&listeners, &key))
-			return 0;
-	}
 	s.start_ns = bpf_ktime_get_ns();
 	follow(socket_address(ctx), &s);
 	return 0;
@@ -452,14 +456,34 @@ static void emit(struct sock *sk, struct session_state *s, int oldstate)
 	bpf_ringbuf_submit(e, BPF_RB_NO_WAKEUP);
 }
 
-/* A socket of the JVM older than the program: follow it from now on, its start unobserved. */
-static struct session_slot *adopt(__u64 address, struct sock *sk)
+/* What a socket's state says has happened already, for one followed from the middle of its life. */
+static __always_inline __u8 flags_before(int oldstate)
+{
+	__u8 flags = 0;
+
+	if (oldstate != TCP_SYN_SENT && oldstate != TCP_SYN_RECV)
+		flags |= TCP_SESSION_ESTABLISHED;
+	if (oldstate == TCP_FIN_WAIT1 || oldstate == TCP_FIN_WAIT2 || oldstate == TCP_CLOSING || oldstate == TCP_LAST_ACK)
+		flags |= TCP_SESSION_FIN_SENT;
+	if (oldstate == TCP_CLOSE_WAIT || oldstate == TCP_LAST_ACK)
+		flags |= TCP_SESSION_REMOTE_FIN_FIRST;
+	return flags;
+}
+
+/*
+ * A socket of the JVM older than the program: follow it from now on, its start unobserved. The loader lists them
+ * in "adoptable"; and while it adopts, a child of one of the JVM's listeners is the JVM's even when no list could
+ * name it (created between the loader's listing and the program's first run).
+ */
+static struct session_slot *adopt(__u64 address, struct sock *sk, int oldstate)
 {
 	struct tcp_session_adopt_key key = {};
-	struct tcp_session_adopt_value *listed;
+	struct tcp_session_adopt_value *listed = NULL;
+	struct session_slot *slot;
 	struct session_state s = {};
 	struct tcp_sock *tp;
 	__u16 family;
+	__u32 port_slot;
 
 	/* Nothing waits for adoption (almost always): foreign sockets pay one read of a global. */
 	if (!globals.adoptable_count)
@@ -468,25 +492,36 @@ static struct session_slot *adopt(__u64 address, struct sock *sk)
 	if (!tp)
 		return NULL;
 	key.local_port = local_port(tp);
-	if (!globals.adoptable_port_counts[key.local_port % TCP_SESSION_PORT_SLOTS])
-		return NULL;
-	family = sk->__sk_common.skc_family;
-	key.netns = sk->__sk_common.skc_net.net->ns.inum;
-	key.remote_port = bpf_ntohs(sk->__sk_common.skc_dport);
-	read_mapped_addr(sk, family, true, key.local_addr);
-	read_mapped_addr(sk, family, false, key.remote_addr);
-	listed = bpf_map_lookup_elem(&adoptable, &key);
-	if (!listed)
-		return NULL;
-	s.start_ns = globals.adoption_start_ns;
-	s.socket_ino = listed->socket_ino;
-	s.role = listed->role;
-	s.flags = listed->flags | TCP_SESSION_START_UNOBSERVED;
-	if (bpf_map_delete_elem(&adoptable, &key) == 0) {
-		__sync_fetch_and_add(&globals.adoptable_port_counts[key.local_port % TCP_SESSION_PORT_SLOTS], -1);
-		__sync_fetch_and_add(&globals.adoptable_count, -1);
+	port_slot = key.local_port % TCP_SESSION_PORT_SLOTS;
+	if (globals.adoptable_port_counts[port_slot]) {
+		family = sk->__sk_common.skc_family;
+		key.netns = sk->__sk_common.skc_net.net->ns.inum;
+		key.remote_port = bpf_ntohs(sk->__sk_common.skc_dport);
+		read_mapped_addr(sk, family, true, key.local_addr);
+		read_mapped_addr(sk, family, false, key.remote_addr);
+		listed = bpf_map_lookup_elem(&adoptable, &key);
 	}
-	return follow(address, &s);
+	if (listed) {
+		s.socket_ino = listed->socket_ino;
+		s.role = listed->role;
+		s.flags = listed->flags;
+		if (bpf_map_delete_elem(&adoptable, &key) == 0) {
+			__sync_fetch_and_add(&globals.adoptable_port_counts[port_slot], -1);
+			__sync_fetch_and_add(&globals.adoptable_count, -1);
+		}
+	} else if (globals.listener_port_counts[port_slot] && child_of_ours(sk, tp)) {
+		s.socket_ino = socket_ino(sk);
+		s.role = TCP_SESSION_ROLE_SERVER;
+		s.flags = flags_before(oldstate);
+	} else {
+		return NULL;
+	}
+	s.start_ns = globals.adoption_start_ns;
+	s.flags |= TCP_SESSION_START_UNOBSERVED;
+	slot = follow(address, &s);
+	if (slot)
+		count(TCP_SESSION_COUNTER_ADOPTED);
+	return slot;
 }
 
 static int follow_session(__u64 *ctx, struct sock *sk, int oldstate, int newstate)
@@ -498,7 +533,7 @@ static int follow_session(__u64 *ctx, struct sock *sk, int oldstate, int newstat
 	if (*filter_slot(address))
 		slot = find(address);
 	if (!slot)
-		slot = adopt(address, sk);
+		slot = adopt(address, sk, oldstate);
 	if (!slot)
 		return 0;
 	s = &slot->s;

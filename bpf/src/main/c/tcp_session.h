@@ -74,7 +74,8 @@ struct tcp_session_globals {
 	__u32 reporting_off;       /* set by the loader while no recording wants the events: follow, do not report */
 	__u64 adoption_start_ns;   /* CLOCK_MONOTONIC when the sockets in "adoptable" were listed: their recorded start */
 	__u64 min_duration_ns;     /* set by the loader from the event's threshold: shorter sessions are not reported */
-	__u32 adoptable_count;     /* entries in "adoptable": whoever inserts adds, whoever deletes subtracts */
+	__u32 adoptable_count;     /* entries in "adoptable", whoever inserts adds, whoever deletes subtracts; and 1
+				    * more while the loader adopts: children of the JVM's listeners are adopted too */
 	__u32 reserved;
 	/* Per local port % SLOTS: how many of our listeners, and of our sockets waiting in "adoptable", use it.
 	 * A foreign socket whose slot is zero skips the full lookup. */
@@ -122,6 +123,7 @@ enum tcp_session_counter {
 	TCP_SESSION_COUNTER_OPEN,           /* sessions followed now: +1 and -1 on whichever CPU, summed */
 	TCP_SESSION_COUNTER_UNWANTED,       /* a finished session not reported: no recording wanted it */
 	TCP_SESSION_COUNTER_END_UNSEEN,     /* a followed socket was reused before its TCP_CLOSE was seen */
+	TCP_SESSION_COUNTER_ADOPTED,        /* a socket older than the program was adopted at its first state change */
 	TCP_SESSION_COUNTER_MAX,
 };
 

@@ -22,7 +22,8 @@ public record AgentOptions(
         int ringBufferBytes,
         long pollMillis,
         String libbpf,
-        LogLevel log) {
+        LogLevel log,
+        Start start) {
 
     public enum Family {
         ALL(3), IPV4(1), IPV6(2);
@@ -37,6 +38,19 @@ public record AgentOptions(
 
     public enum LogLevel {
         ERROR, WARN, INFO, DEBUG
+    }
+
+    /** When tracing begins at JVM start (-javaagent); an attach always traces before it returns. */
+    public enum Start {
+        /** Before the application's main method: main waits for the kernel program, every session is seen. */
+        BEFORE_MAIN,
+        /** In the background: main does not wait, sessions that end before tracing begins are not seen. */
+        BACKGROUND;
+
+        /** As the option writes it: before-main, background. */
+        public String text() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
     }
 
     static final int MAX_PORTS_PER_FILTER = 8;
@@ -54,6 +68,8 @@ public record AgentOptions(
         HELP.put("poll", "how often finished sessions are read, 1ms-1s (e.g. 20ms); default: 20ms");
         HELP.put("libbpf", "path of the libbpf shared library; default: the system's libbpf.so.1, else libbpf.so.0");
         HELP.put("log", "error, warn, info or debug; default: warn");
+        HELP.put("start", "before-main (main waits for the kernel program, so that every session is seen) or background"
+                + " (main does not wait; sessions that end before tracing begins are not seen); default: before-main");
     }
 
     public static AgentOptions defaults() {
@@ -70,6 +86,7 @@ public record AgentOptions(
         long pollMillis = 20;
         String libbpf = null;
         LogLevel log = LogLevel.WARN;
+        Start start = Start.BEFORE_MAIN;
 
         if (text != null && !text.isBlank()) {
             for (String item : text.split(",")) {
@@ -96,12 +113,13 @@ public record AgentOptions(
                     case "poll" -> pollMillis = millis(key, value);
                     case "libbpf" -> libbpf = nonEmpty(key, value);
                     case "log" -> log = choice(LogLevel.class, key, value);
+                    case "start" -> start = startChoice(key, value);
                     default -> throw new AssertionError(key);
                 }
             }
         }
         return new AgentOptions(toArray(localPorts), toArray(remotePorts), family, threads, maxSessions,
-                ringBufferBytes, pollMillis, libbpf, log);
+                ringBufferBytes, pollMillis, libbpf, log, start);
     }
 
     /** One line per option: what --help and the README show. */
@@ -140,6 +158,15 @@ public record AgentOptions(
         } catch (IllegalArgumentException e) {
             throw invalid(key, value);
         }
+    }
+
+    private static Start startChoice(String key, String value) {
+        for (Start start : Start.values()) {
+            if (start.text().equals(value.toLowerCase(Locale.ROOT))) {
+                return start;
+            }
+        }
+        throw invalid(key, value);
     }
 
     private static boolean onOff(String key, String value) {

@@ -18,7 +18,7 @@ import java.util.jar.JarFile;
  * Loads the agent's implementation and its third-party libraries from {@value #PREFIX} inside the agent jar.
  *
  * <p>No class loader of the application can see these classes, and their parent is the platform class loader,
- * so the application's own copies of the same libraries (jnr-ffi, jffi, asm, Byte Buddy) never meet ours.
+ * so the application's own copies of the same libraries (jffi, Byte Buddy) never meet ours.
  * The third-party packages are also relocated at build time; jffi keeps its package because its native
  * library binds to it by name, and this loader is what keeps it apart.
  */

@@ -1,7 +1,5 @@
 package dev.tcplife.jfr.bpf;
 
-import jnr.ffi.Pointer;
-import jnr.ffi.Runtime;
 
 /** One map of a loaded {@link BpfObject}, by file descriptor; keys and values are raw native-order bytes. */
 public final class BpfMap {
@@ -18,7 +16,7 @@ public final class BpfMap {
     }
 
     /** Reads the value at {@code key} into {@code value}; false if there is none. */
-    public boolean lookup(byte[] key, Pointer value) {
+    public boolean lookup(byte[] key, NativeMemory value) {
         return lib.bpf_map_lookup_elem(fd, key, value) == 0;
     }
 
@@ -28,10 +26,11 @@ public final class BpfMap {
      * @throws BpfException when the map is full or the kernel refuses
      */
     public boolean insert(byte[] key, byte[] value) throws BpfException {
-        if (lib.bpf_map_update_elem(fd, key, value, LibBpf.BPF_NOEXIST) == 0) {
+        int error = lib.bpf_map_update_elem(fd, key, value, LibBpf.BPF_NOEXIST);
+        if (error == 0) {
             return true;
         }
-        int errno = Runtime.getRuntime(lib).getLastError();
+        int errno = -error;
         if (errno == EEXIST) {
             return false;
         }

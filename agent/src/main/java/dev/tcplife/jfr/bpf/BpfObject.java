@@ -1,14 +1,9 @@
 package dev.tcplife.jfr.bpf;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.function.Consumer;
-
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
-import jnr.ffi.Runtime;
 
 /**
  * One BPF object file, opened, configured, loaded into the kernel and attached through libbpf.
@@ -29,18 +24,16 @@ public final class BpfObject implements AutoCloseable {
     private static final int PROG_INFO_RECURSION_MISSES = 208;
 
     private final LibBpf lib;
-    private final Runtime runtime;
-    private final Pointer object;
+    private final long object;
     /** libbpf reads the ELF image from this memory until the object is loaded. */
-    private final Pointer image;
-    private final Deque<Pointer> links = new ArrayDeque<>();
+    private final NativeMemory image;
+    private final Deque<Long> links = new ArrayDeque<>();
     private final Deque<Runnable> unmaps = new ArrayDeque<>();
     private boolean loaded;
     private boolean closed;
 
-    private BpfObject(LibBpf lib, Pointer object, Pointer image) {
+    private BpfObject(LibBpf lib, long object, NativeMemory image) {
         this.lib = lib;
-        this.runtime = Runtime.getRuntime(lib);
         this.object = object;
         this.image = image;
     }
@@ -52,19 +45,18 @@ public final class BpfObject implements AutoCloseable {
      */
     public static BpfObject open(LibBpf lib, byte[] elf, String name) throws BpfException {
         LibBpfLog.install(lib);
-        Runtime runtime = Runtime.getRuntime(lib);
-        Pointer image = Memory.allocateDirect(runtime, elf.length, true);
-        image.put(0, elf, 0, elf.length);
-        byte[] nameBytes = (name + "\0").getBytes(StandardCharsets.US_ASCII);
-        Pointer objectName = Memory.allocateDirect(runtime, nameBytes.length, true);
-        objectName.put(0, nameBytes, 0, nameBytes.length);
-        // struct bpf_object_open_opts, as far as object_name: libbpf accepts a prefix of the struct.
-        Pointer options = Memory.allocateDirect(runtime, 16, true);
-        options.putLong(0, 16);
-        options.putPointer(8, objectName);
-        Pointer object = lib.bpf_object__open_mem(image, elf.length, options);
-        if (object == null) {
-            throw failure("open BPF object " + name, runtime.getLastError());
+        NativeMemory image = NativeMemory.of(elf);
+        long object;
+        try (NativeMemory objectName = NativeMemory.cString(name); NativeMemory options = NativeMemory.allocate(16)) {
+            // struct bpf_object_open_opts, as far as object_name: libbpf accepts a prefix of the struct.
+            options.putLong(0, 16);
+            options.putLong(8, objectName.address());
+            object = lib.bpf_object__open_mem(image.address(), elf.length, options.address());
+        }
+        if (object == 0) {
+            int errno = NativeLibrary.errno();
+            image.close();
+            throw failure("open BPF object " + name, errno);
         }
         return new BpfObject(lib, object, image);
     }
@@ -81,7 +73,7 @@ public final class BpfObject implements AutoCloseable {
     /** Sets the initial contents of a map before loading: for {@code .rodata}, the program's constants. */
     public void setInitialValue(String map, byte[] value) throws BpfException {
         requireLoaded(false);
-        int error = lib.bpf_map__set_initial_value(mapPointer(map), value, value.length);
+        int error = lib.bpf_map__set_initial_value(mapPointer(map), value);
         if (error < 0) {
             throw failure("set the initial value of map " + map, -error);
         }
@@ -104,14 +96,14 @@ public final class BpfObject implements AutoCloseable {
      */
     public void attach(String program) throws BpfException {
         requireLoaded(true);
-        Pointer prog = lib.bpf_object__find_program_by_name(object, program);
-        if (prog == null) {
+        long prog = lib.bpf_object__find_program_by_name(object, program);
+        if (prog == 0) {
             throw new BpfException("attach " + program + ": no such program in the object");
         }
         LibBpfLog.clear();
-        Pointer link = lib.bpf_program__attach(prog);
-        if (link == null) {
-            throw failure("attach " + program, runtime.getLastError());
+        long link = lib.bpf_program__attach(prog);
+        if (link == 0) {
+            throw failure("attach " + program, NativeLibrary.errno());
         }
         links.push(link);
     }
@@ -123,17 +115,17 @@ public final class BpfObject implements AutoCloseable {
      */
     public long skippedRuns(String program) throws BpfException {
         requireLoaded(true);
-        Pointer prog = lib.bpf_object__find_program_by_name(object, program);
-        if (prog == null) {
+        long prog = lib.bpf_object__find_program_by_name(object, program);
+        if (prog == 0) {
             throw new BpfException("no program named " + program + " in the BPF object");
         }
-        Pointer info = Memory.allocateDirect(runtime, PROG_INFO_SIZE, true);
-        int[] length = {PROG_INFO_SIZE};
-        int error = lib.bpf_obj_get_info_by_fd(lib.bpf_program__fd(prog), info, length);
-        if (error != 0) {
-            throw failure("read the statistics of program " + program, runtime.getLastError());
+        try (NativeMemory info = NativeMemory.allocate(PROG_INFO_SIZE)) {
+            int length = lib.bpf_obj_get_info_by_fd(lib.bpf_program__fd(prog), info);
+            if (length < 0) {
+                throw failure("read the statistics of program " + program, -length);
+            }
+            return length >= PROG_INFO_RECURSION_MISSES + Long.BYTES ? info.getLong(PROG_INFO_RECURSION_MISSES) : 0;
         }
-        return length[0] >= PROG_INFO_RECURSION_MISSES + Long.BYTES ? info.getLong(PROG_INFO_RECURSION_MISSES) : 0;
     }
 
     /** A loaded map, owned by this object. */
@@ -153,17 +145,17 @@ public final class BpfObject implements AutoCloseable {
     public ByteBuffer globals(String name, LibC libc) throws BpfException {
         requireLoaded(true);
         long[] size = new long[1];
-        Pointer map = mapPointer(name);
-        if (lib.bpf_map__initial_value(map, size) == null) {
+        long map = mapPointer(name);
+        if (lib.bpf_map__initial_value(map, size) == 0) {
             throw new BpfException("global data " + name + " is not memory-mappable (requires Linux >= 5.5)");
         }
         long length = (size[0] + libc.getpagesize() - 1) / libc.getpagesize() * libc.getpagesize();
-        Pointer memory = libc.mmap(null, length, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, lib.bpf_map__fd(map), 0);
-        if (memory == null || memory.address() == -1L) {
-            throw failure("map global data " + name, jnr.ffi.Runtime.getRuntime(libc).getLastError());
+        long memory = libc.mmap(0, length, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, lib.bpf_map__fd(map), 0);
+        if (memory == LibC.MAP_FAILED) {
+            throw failure("map global data " + name, NativeLibrary.errno());
         }
         unmaps.push(() -> libc.munmap(memory, length));
-        return DirectBuffers.wrap(memory.address(), (int) size[0]);
+        return DirectBuffers.wrap(memory, (int) size[0]);
     }
 
     public LibBpf lib() {
@@ -183,12 +175,12 @@ public final class BpfObject implements AutoCloseable {
             unmaps.pop().run();
         }
         lib.bpf_object__close(object);
-        // image is freed by the garbage collector once this object is gone
+        image.close();
     }
 
-    private Pointer mapPointer(String name) throws BpfException {
-        Pointer map = lib.bpf_object__find_map_by_name(object, name);
-        if (map == null) {
+    private long mapPointer(String name) throws BpfException {
+        long map = lib.bpf_object__find_map_by_name(object, name);
+        if (map == 0) {
             throw new BpfException("no map named " + name + " in the BPF object");
         }
         return map;

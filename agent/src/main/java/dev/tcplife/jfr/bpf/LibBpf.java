@@ -1,103 +1,174 @@
 package dev.tcplife.jfr.bpf;
 
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.Pointer;
-import jnr.ffi.annotations.Delegate;
-import jnr.ffi.annotations.In;
-import jnr.ffi.annotations.Out;
-import jnr.ffi.annotations.SaveError;
+import static dev.tcplife.jfr.bpf.NativeLibrary.INT;
+import static dev.tcplife.jfr.bpf.NativeLibrary.LONG;
+import static dev.tcplife.jfr.bpf.NativeLibrary.POINTER;
+
+import dev.tcplife.jfr.bpf.NativeLibrary.Function;
 
 /**
- * The part of libbpf (1.x) the agent calls, through jnr-ffi. Method names are libbpf's own, so that its
- * documentation applies as it is. Functions returning a pointer return NULL and set errno on failure; those
- * returning an int return a negative errno.
+ * The part of libbpf (1.x) the agent calls. Method names are libbpf's own, so that its documentation applies as it
+ * is; pointers are addresses (0 for NULL). Functions returning a pointer return NULL and set errno on failure
+ * ({@link NativeLibrary#errno()}); those returning an int return a negative errno.
  *
- * <p>Only {@link BpfObject} calls this interface: swapping the loader means replacing these two types.
+ * <p>Only {@link BpfObject}, {@link BpfMap} and {@link LibBpfLog} call it.
  */
-public interface LibBpf {
+public final class LibBpf {
+    static final int LIBBPF_WARN = 0;
+    static final int LIBBPF_INFO = 1;
+    static final int LIBBPF_DEBUG = 2;
+    static final long BPF_ANY = 0;
+    static final long BPF_NOEXIST = 1;
+    private static final long LIBBPF_STRICT_ALL = 0xffffffffL;
 
-    /** libbpf's print callback; {@code args} is the C {@code va_list}, formatted with {@link LibC#vsnprintf}. */
-    interface PrintFunction {
-        @Delegate
-        int print(int level, Pointer format, Pointer args);
+    private final Function objectOpenMem;
+    private final Function objectLoad;
+    private final Function objectClose;
+    private final Function findMapByName;
+    private final Function findProgramByName;
+    private final Function mapSetMaxEntries;
+    private final Function mapSetInitialValue;
+    private final Function mapFd;
+    private final Function mapInitialValue;
+    private final Function programAttach;
+    private final Function linkDestroy;
+    private final Function programFd;
+    private final Function objGetInfoByFd;
+    private final Function mapLookupElem;
+    private final Function mapUpdateElem;
+    private final Function mapDeleteElem;
+    private final Function numPossibleCpus;
+    private final Function setPrint;
+
+    private LibBpf(NativeLibrary lib) {
+        objectOpenMem = lib.function("bpf_object__open_mem", POINTER, POINTER, LONG, POINTER);
+        objectLoad = lib.function("bpf_object__load", INT, POINTER);
+        objectClose = lib.function("bpf_object__close", NativeLibrary.VOID, POINTER);
+        findMapByName = lib.function("bpf_object__find_map_by_name", POINTER, POINTER, POINTER);
+        findProgramByName = lib.function("bpf_object__find_program_by_name", POINTER, POINTER, POINTER);
+        mapSetMaxEntries = lib.function("bpf_map__set_max_entries", INT, POINTER, INT);
+        mapSetInitialValue = lib.function("bpf_map__set_initial_value", INT, POINTER, POINTER, LONG);
+        mapFd = lib.function("bpf_map__fd", INT, POINTER);
+        mapInitialValue = lib.function("bpf_map__initial_value", POINTER, POINTER, POINTER);
+        programAttach = lib.function("bpf_program__attach", POINTER, POINTER);
+        linkDestroy = lib.function("bpf_link__destroy", INT, POINTER);
+        programFd = lib.function("bpf_program__fd", INT, POINTER);
+        objGetInfoByFd = lib.function("bpf_obj_get_info_by_fd", INT, INT, POINTER, POINTER);
+        mapLookupElem = lib.function("bpf_map_lookup_elem", INT, INT, POINTER, POINTER);
+        mapUpdateElem = lib.function("bpf_map_update_elem", INT, INT, POINTER, POINTER, LONG);
+        mapDeleteElem = lib.function("bpf_map_delete_elem", INT, INT, POINTER);
+        numPossibleCpus = lib.function("libbpf_num_possible_cpus", INT);
+        setPrint = lib.function("libbpf_set_print", POINTER, POINTER);
     }
-
-    int LIBBPF_WARN = 0;
-    int LIBBPF_INFO = 1;
-    int LIBBPF_DEBUG = 2;
-
-    @SaveError
-    Pointer bpf_object__open_mem(Pointer objectBuffer, long size, Pointer openOptions);
-
-    @SaveError
-    int bpf_object__load(Pointer object);
-
-    void bpf_object__close(Pointer object);
-
-    Pointer bpf_object__find_map_by_name(Pointer object, String name);
-
-    Pointer bpf_object__find_program_by_name(Pointer object, String name);
-
-    int bpf_map__set_max_entries(Pointer map, int maxEntries);
-
-    int bpf_map__set_initial_value(Pointer map, @In byte[] data, long size);
-
-    int bpf_map__fd(Pointer map);
-
-    /** After loading: the memory-mapped contents of a global-data map (.bss, .data), shared with the kernel. */
-    Pointer bpf_map__initial_value(Pointer map, @Out long[] size);
-
-    /** Attaches as the program's section says; for tp_btf, through BPF_RAW_TRACEPOINT_OPEN. */
-    @SaveError
-    Pointer bpf_program__attach(Pointer program);
-
-    int bpf_link__destroy(Pointer link);
-
-    int bpf_program__fd(Pointer program);
-
-    /** Fills {@code info} (struct bpf_prog_info for a program) up to {@code infoLength}, which it sets to what it wrote. */
-    @SaveError
-    int bpf_obj_get_info_by_fd(int fd, Pointer info, @In @Out int[] infoLength);
-
-    @SaveError
-    int bpf_map_lookup_elem(int mapFd, @In byte[] key, Pointer value);
-
-    @SaveError
-    int bpf_map_update_elem(int mapFd, @In byte[] key, @In byte[] value, long flags);
-
-    @SaveError
-    int bpf_map_delete_elem(int mapFd, @In byte[] key);
-
-    long BPF_ANY = 0;
-    long BPF_NOEXIST = 1;
-
-    int libbpf_num_possible_cpus();
-
-    Pointer libbpf_set_print(PrintFunction function);
-
-    /** libbpf 0.x only: makes its APIs behave as 1.x does (NULL and errno instead of error pointers). */
-    int libbpf_set_strict_mode(int mode);
-
-    int LIBBPF_STRICT_ALL = 0xffffffff;
 
     /**
      * Loads {@code path} when given, else the system's {@code libbpf.so.1}, else its {@code libbpf.so.0}.
      *
-     * @throws UnsatisfiedLinkError when none can be loaded
+     * @throws UnsatisfiedLinkError when none can be loaded, or it lacks a function the agent calls
      */
-    static LibBpf load(String path) {
-        UnsatisfiedLinkError failure = null;
-        for (String name : path != null ? new String[] {path} : new String[] {"libbpf.so.1", "libbpf.so.0"}) {
-            try {
-                LibBpf lib = LibraryLoader.create(LibBpf.class).failImmediately().load(name);
-                if (name.endsWith(".so.0")) {
-                    lib.libbpf_set_strict_mode(LIBBPF_STRICT_ALL);
-                }
-                return lib;
-            } catch (UnsatisfiedLinkError e) {
-                failure = e;
-            }
+    public static LibBpf load(String path) {
+        NativeLibrary library = path != null ? NativeLibrary.open(path) : NativeLibrary.open("libbpf.so.1", "libbpf.so.0");
+        // libbpf 0.x only: makes its APIs behave as 1.x does (NULL and errno instead of error pointers).
+        NativeLibrary.Function strictMode = library.optionalFunction("libbpf_set_strict_mode", INT, LONG);
+        if (strictMode != null) {
+            strictMode.call(LIBBPF_STRICT_ALL);
         }
-        throw failure;
+        return new LibBpf(library);
+    }
+
+    long bpf_object__open_mem(long objectBuffer, long size, long openOptions) {
+        return objectOpenMem.call(objectBuffer, size, openOptions);
+    }
+
+    int bpf_object__load(long object) {
+        return objectLoad.callInt(object);
+    }
+
+    void bpf_object__close(long object) {
+        objectClose.call(object);
+    }
+
+    long bpf_object__find_map_by_name(long object, String name) {
+        try (NativeMemory text = NativeMemory.cString(name)) {
+            return findMapByName.call(object, text.address());
+        }
+    }
+
+    long bpf_object__find_program_by_name(long object, String name) {
+        try (NativeMemory text = NativeMemory.cString(name)) {
+            return findProgramByName.call(object, text.address());
+        }
+    }
+
+    int bpf_map__set_max_entries(long map, int maxEntries) {
+        return mapSetMaxEntries.callInt(map, maxEntries);
+    }
+
+    int bpf_map__set_initial_value(long map, byte[] data) {
+        try (NativeMemory value = NativeMemory.of(data)) {
+            return mapSetInitialValue.callInt(map, value.address(), data.length);
+        }
+    }
+
+    int bpf_map__fd(long map) {
+        return mapFd.callInt(map);
+    }
+
+    /** After loading: the memory-mapped contents of a global-data map (.bss, .data) and, in {@code size}, its size. */
+    long bpf_map__initial_value(long map, long[] size) {
+        try (NativeMemory length = NativeMemory.allocate(Long.BYTES)) {
+            long address = mapInitialValue.call(map, length.address());
+            size[0] = length.getLong(0);
+            return address;
+        }
+    }
+
+    /** Attaches as the program's section says; for tp_btf, through BPF_RAW_TRACEPOINT_OPEN. */
+    long bpf_program__attach(long program) {
+        return programAttach.call(program);
+    }
+
+    int bpf_link__destroy(long link) {
+        return linkDestroy.callInt(link);
+    }
+
+    int bpf_program__fd(long program) {
+        return programFd.callInt(program);
+    }
+
+    /** Fills {@code info} (struct bpf_prog_info for a program) up to its size; returns the length written, or -errno. */
+    int bpf_obj_get_info_by_fd(int fd, NativeMemory info) {
+        try (NativeMemory length = NativeMemory.allocate(Integer.BYTES)) {
+            length.putInt(0, (int) info.size());
+            int error = objGetInfoByFd.callInt(fd, info.address(), length.address());
+            return error != 0 ? error : length.getInt(0);
+        }
+    }
+
+    int bpf_map_lookup_elem(int mapFd, byte[] key, NativeMemory value) {
+        try (NativeMemory k = NativeMemory.of(key)) {
+            return mapLookupElem.callInt(mapFd, k.address(), value.address());
+        }
+    }
+
+    int bpf_map_update_elem(int mapFd, byte[] key, byte[] value, long flags) {
+        try (NativeMemory k = NativeMemory.of(key); NativeMemory v = NativeMemory.of(value)) {
+            return mapUpdateElem.callInt(mapFd, k.address(), v.address(), flags);
+        }
+    }
+
+    int bpf_map_delete_elem(int mapFd, byte[] key) {
+        try (NativeMemory k = NativeMemory.of(key)) {
+            return mapDeleteElem.callInt(mapFd, k.address());
+        }
+    }
+
+    int libbpf_num_possible_cpus() {
+        return numPossibleCpus.callInt();
+    }
+
+    /** Installs libbpf's print callback, the address of a C function {@code int (int, const char *, va_list)}. */
+    void libbpf_set_print(long function) {
+        setPrint.call(function);
     }
 }

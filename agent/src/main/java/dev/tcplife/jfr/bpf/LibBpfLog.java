@@ -3,18 +3,23 @@ package dev.tcplife.jfr.bpf;
 import java.nio.charset.StandardCharsets;
 import java.util.function.Consumer;
 
-import jnr.ffi.Pointer;
+import com.kenai.jffi.CallContext;
+import com.kenai.jffi.CallingConvention;
+import com.kenai.jffi.Closure;
+import com.kenai.jffi.ClosureManager;
+import com.kenai.jffi.Type;
 
 /**
  * libbpf's print callback. libbpf explains most failures only in its log (a verifier message, a missing BTF
  * type), so the first warning after each step is kept to complete the agent's one-line error; everything is printed only in
  * verbose mode.
  */
-final class LibBpfLog implements LibBpf.PrintFunction {
+final class LibBpfLog implements Closure {
     private static final LibBpfLog INSTANCE = new LibBpfLog();
     private static final LibC LIBC = LibC.load();
 
     private static volatile boolean installed;
+    private static Closure.Handle handle;
     private static volatile Consumer<String> verbose;
     private static volatile String firstWarning;
 
@@ -23,8 +28,10 @@ final class LibBpfLog implements LibBpf.PrintFunction {
 
     static synchronized void install(LibBpf lib) {
         if (!installed) {
-            // INSTANCE stays strongly reachable: libbpf holds only a native pointer to its closure.
-            lib.libbpf_set_print(INSTANCE);
+            // The handle stays strongly reachable: libbpf holds only the native address of its closure.
+            handle = ClosureManager.getInstance().newClosure(INSTANCE, CallContext.getCallContext(Type.SINT32,
+                    new Type[] {Type.SINT32, Type.POINTER, Type.POINTER}, CallingConvention.DEFAULT, false));
+            lib.libbpf_set_print(handle.getAddress());
             installed = true;
         }
     }
@@ -41,8 +48,13 @@ final class LibBpfLog implements LibBpf.PrintFunction {
         return firstWarning;
     }
 
+    /** libbpf's {@code int print(enum libbpf_print_level level, const char *format, va_list args)}. */
     @Override
-    public int print(int level, Pointer format, Pointer args) {
+    public void invoke(Closure.Buffer call) {
+        call.setIntReturn(print(call.getInt(0), call.getAddress(1), call.getAddress(2)));
+    }
+
+    private int print(int level, long format, long args) {
         Consumer<String> sink = verbose;
         // libbpf calls this for every debug line of a load, hundreds: only format what someone reads.
         if (level == LibBpf.LIBBPF_DEBUG || level == LibBpf.LIBBPF_INFO && sink == null) {
@@ -50,7 +62,7 @@ final class LibBpfLog implements LibBpf.PrintFunction {
         }
         // Warnings are rare, and one may hold the verifier's whole log: its last line is the reason.
         byte[] buffer = new byte[level == LibBpf.LIBBPF_WARN ? 1 << 20 : 16384];
-        int length = Math.min(LIBC.vsnprintf(buffer, buffer.length, format, args), buffer.length - 1);
+        int length = Math.min(LIBC.vsnprintf(buffer, format, args), buffer.length - 1);
         if (length <= 0) {
             return 0;
         }

@@ -1,37 +1,90 @@
 package dev.tcplife.jfr.bpf;
 
-import jnr.ffi.LibraryLoader;
-import jnr.ffi.Pointer;
-import jnr.ffi.annotations.Out;
-import jnr.ffi.annotations.SaveError;
+import static dev.tcplife.jfr.bpf.NativeLibrary.INT;
+import static dev.tcplife.jfr.bpf.NativeLibrary.LONG;
+import static dev.tcplife.jfr.bpf.NativeLibrary.POINTER;
+
+import dev.tcplife.jfr.bpf.NativeLibrary.Function;
 
 /** The few C library calls the agent needs, by their C names. */
-public interface LibC {
-    int PROT_READ = 0x1;
-    int PROT_WRITE = 0x2;
-    int MAP_SHARED = 0x01;
+public final class LibC {
+    static final int PROT_READ = 0x1;
+    static final int PROT_WRITE = 0x2;
+    static final int MAP_SHARED = 0x01;
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_PROTOCOL = 38;
+    private static final int IPPROTO_TCP = 6;
+    /** mmap's MAP_FAILED, (void *) -1. */
+    static final long MAP_FAILED = -1L;
     /** {@code struct stat} is 144 bytes on x86_64 and 128 on aarch64; st_ino is at offset 8 on both. */
-    int STAT_SIZE = 256;
-    int STAT_INO_OFFSET = 8;
+    private static final int STAT_SIZE = 256;
+    private static final int STAT_INO_OFFSET = 8;
 
-    @SaveError
-    Pointer mmap(Pointer address, long length, int protection, int flags, int fd, long offset);
+    private final Function mmap;
+    private final Function munmap;
+    private final Function getpagesize;
+    private final Function fstat;
+    private final Function gettid;
+    private final Function vsnprintf;
+    private final Function getsockopt;
 
-    int munmap(Pointer address, long length);
-
-    int getpagesize();
-
-    @SaveError
-    int fstat(int fd, @Out byte[] stat);
-
-    int gettid();
-
-    int vsnprintf(@Out byte[] buffer, long size, Pointer format, Pointer args);
+    private LibC(NativeLibrary c) {
+        mmap = c.function("mmap", POINTER, POINTER, LONG, INT, INT, INT, LONG);
+        munmap = c.function("munmap", INT, POINTER, LONG);
+        getpagesize = c.function("getpagesize", INT);
+        fstat = c.function("fstat", INT, INT, POINTER);
+        gettid = c.function("gettid", INT);
+        vsnprintf = c.function("vsnprintf", INT, POINTER, LONG, POINTER, POINTER);
+        getsockopt = c.function("getsockopt", INT, INT, INT, INT, POINTER, POINTER);
+    }
 
     /** Loads the C library; being the agent's first native call, it also sets up jffi (see below). */
-    static LibC load() {
+    public static LibC load() {
         initializeJffiWithoutUnsafe();
-        return LibraryLoader.create(LibC.class).failImmediately().load("c");
+        return new LibC(NativeLibrary.open("libc.so.6", "libc.so"));
+    }
+
+    /** The address of the new mapping, or {@link #MAP_FAILED} with errno set. */
+    long mmap(long address, long length, int protection, int flags, int fd, long offset) {
+        return mmap.call(address, length, protection, flags, fd, offset);
+    }
+
+    int munmap(long address, long length) {
+        return munmap.callInt(address, length);
+    }
+
+    int getpagesize() {
+        return getpagesize.callInt();
+    }
+
+    /** The inode of the file open on {@code fd}, 0 if fstat fails: one system call. */
+    public long inode(int fd) {
+        try (NativeMemory stat = NativeMemory.allocate(STAT_SIZE)) {
+            return fstat.callInt(fd, stat.address()) == 0 ? stat.getLong(STAT_INO_OFFSET) : 0;
+        }
+    }
+
+    /** Whether {@code fd} is a TCP socket (SO_PROTOCOL is IPPROTO_TCP): one system call. */
+    boolean isTcpSocket(int fd) {
+        try (NativeMemory value = NativeMemory.allocate(Integer.BYTES); NativeMemory length = NativeMemory.allocate(Integer.BYTES)) {
+            length.putInt(0, Integer.BYTES);
+            return getsockopt.callInt(fd, SOL_SOCKET, SO_PROTOCOL, value.address(), length.address()) == 0
+                    && value.getInt(0) == IPPROTO_TCP;
+        }
+    }
+
+    /** The calling thread's kernel id, as the JVM's PID namespace numbers it. */
+    public int gettid() {
+        return gettid.callInt();
+    }
+
+    /** Formats a C format string and its va_list into {@code buffer}; the length the whole text needs. */
+    int vsnprintf(byte[] buffer, long format, long arguments) {
+        try (NativeMemory text = NativeMemory.allocate(buffer.length)) {
+            int length = vsnprintf.callInt(text.address(), buffer.length, format, arguments);
+            text.get(0, buffer, Math.max(0, Math.min(length, buffer.length)));
+            return length;
+        }
     }
 
     /**

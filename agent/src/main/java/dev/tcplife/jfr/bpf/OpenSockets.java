@@ -55,8 +55,14 @@ public record OpenSockets(long netns, List<Listener> listeners, List<Session> se
      * Lists the JVM's sockets now. The tables list every TCP socket of the network namespace, possibly tens of
      * thousands: each line is read in place, and only the few that are the JVM's are taken apart.
      */
-    public static OpenSockets list() throws IOException {
-        Set<Long> inodes = ownSocketInodes();
+    public static OpenSockets list(LibC libc) throws IOException {
+        Set<Long> inodes = ownTcpSocketInodes(libc);
+        long netns = ((Number) Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino")).longValue();
+        if (inodes.isEmpty()) {
+            // No TCP socket on any descriptor, as at JVM start: nothing of the JVM's in the tables, which list every
+            // socket of the network namespace and take a busy host tens of milliseconds to print.
+            return new OpenSockets(netns, List.of(), List.of());
+        }
         List<Row> candidates = new ArrayList<>();
         List<Listener> listeners = new ArrayList<>();
         for (int family : new int[] {AF_INET, AF_INET6}) {
@@ -85,7 +91,6 @@ public record OpenSockets(long netns, List<Listener> listeners, List<Session> se
                 sessions.add(row.session(server));
             }
         }
-        long netns = ((Number) Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino")).longValue();
         return new OpenSockets(netns, listeners, sessions);
     }
 
@@ -154,14 +159,14 @@ public record OpenSockets(long netns, List<Listener> listeners, List<Session> se
                 || state == FIN_WAIT2 || state == CLOSE_WAIT || state == LAST_ACK || state == CLOSING;
     }
 
-    /** The inodes of the sockets open on this process's file descriptors ("socket:[12345]"). */
-    private static Set<Long> ownSocketInodes() throws IOException {
+    /** The inodes of the TCP sockets open on this process's file descriptors ("socket:[12345]"). */
+    private static Set<Long> ownTcpSocketInodes(LibC libc) throws IOException {
         Set<Long> inodes = new HashSet<>();
         try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
             for (Path fd : fds) {
                 try {
                     String target = Files.readSymbolicLink(fd).toString();
-                    if (target.startsWith("socket:[")) {
+                    if (target.startsWith("socket:[") && libc.isTcpSocket(Integer.parseInt(fd.getFileName().toString()))) {
                         inodes.add(Long.parseLong(target.substring(8, target.length() - 1)));
                     }
                 } catch (IOException closedMeanwhile) {

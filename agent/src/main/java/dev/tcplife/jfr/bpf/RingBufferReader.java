@@ -5,7 +5,6 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-import jnr.ffi.Pointer;
 
 /**
  * Reads the records of a BPF ring buffer (BPF_MAP_TYPE_RINGBUF, Linux 5.8+) straight from its memory mapping:
@@ -65,19 +64,19 @@ public final class RingBufferReader implements AutoCloseable {
     public static RingBufferReader map(LibC libc, int mapFd, int size) throws BpfException {
         int page = libc.getpagesize();
         long producerLength = page + 2L * size;
-        Pointer consumer = libc.mmap(null, page, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, mapFd, 0);
-        if (consumer == null || consumer.address() == -1L) {
-            throw BpfObject.failure("map the ring buffer's consumer page", jnr.ffi.Runtime.getRuntime(libc).getLastError());
+        long consumer = libc.mmap(0, page, LibC.PROT_READ | LibC.PROT_WRITE, LibC.MAP_SHARED, mapFd, 0);
+        if (consumer == LibC.MAP_FAILED) {
+            throw BpfObject.failure("map the ring buffer's consumer page", NativeLibrary.errno());
         }
-        Pointer producer = libc.mmap(null, producerLength, LibC.PROT_READ, LibC.MAP_SHARED, mapFd, page);
-        if (producer == null || producer.address() == -1L) {
-            int errno = jnr.ffi.Runtime.getRuntime(libc).getLastError();
+        long producer = libc.mmap(0, producerLength, LibC.PROT_READ, LibC.MAP_SHARED, mapFd, page);
+        if (producer == LibC.MAP_FAILED) {
+            int errno = NativeLibrary.errno();
             libc.munmap(consumer, page);
             throw BpfObject.failure("map the ring buffer's data", errno);
         }
-        ByteBuffer producerAndData = DirectBuffers.wrap(producer.address(), (int) producerLength);
+        ByteBuffer producerAndData = DirectBuffers.wrap(producer, (int) producerLength);
         return new RingBufferReader(
-                DirectBuffers.wrap(consumer.address(), page),
+                DirectBuffers.wrap(consumer, page),
                 producerAndData.slice(0, page),
                 producerAndData.slice(page, 2 * size),
                 size,

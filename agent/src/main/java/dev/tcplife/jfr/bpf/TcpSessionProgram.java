@@ -13,15 +13,14 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
-import jnr.ffi.Memory;
-import jnr.ffi.Pointer;
 
 /**
- * The kernel half of tcplife-jfr, {@code bpf/src/main/c/tcp_session.bpf.c}: loaded, configured for one JVM and
- * attached to the BTF-typed raw tracepoint {@code inet_sock_set_state}. Its records arrive through {@link #events()}.
+ * The kernel half of tcplife-jfr, {@code bpf/src/main/c/tcp_session.bpf.c}: loaded and configured for one JVM
+ * ({@link #load}), then attached to the BTF-typed raw tracepoint {@code inet_sock_set_state} ({@link #attach}).
+ * Its records arrive through {@link #events()}.
  *
- * <p>Sockets that were open before the program was attached are handed over with {@link #adopt}: listeners
- * start owning their new children at once, and sessions are followed from their next state change on.
+ * <p>Sockets that were open before the program was attached are adopted as it attaches: listeners own their new
+ * children from the first instant, and sessions are followed from their next state change on.
  *
  * <p>Needs Linux 5.12+ with BTF ({@code CONFIG_DEBUG_INFO_BTF=y}), libbpf 0.7+ and CAP_BPF with CAP_PERFMON
  * (or root). Closing it detaches the program and frees every map. Not thread-safe.
@@ -69,37 +68,51 @@ public final class TcpSessionProgram implements AutoCloseable {
 
     /** Slots of the counters map, as enum tcp_session_counter in tcp_session.h. */
     public enum Counter {
-        SESSIONS_FULL, LISTENERS_FULL, RINGBUF_FULL, FILTERED, BELOW_THRESHOLD, OPEN, UNWANTED, END_UNSEEN
+        SESSIONS_FULL, LISTENERS_FULL, RINGBUF_FULL, FILTERED, BELOW_THRESHOLD, OPEN, UNWANTED, END_UNSEEN, ADOPTED
     }
 
-    /** What {@link #adopt} handed over, and what did not fit. */
-    public record Adoption(int listeners, int sessions, int notAdopted) {
+    /**
+     * What {@link #attach} handed over, what did not fit, and when tracing began (CLOCK_MONOTONIC): every session
+     * of the JVM that ends after it is seen.
+     */
+    public record Adoption(int listeners, int sessions, int notAdopted, long tracingStartNanos) {
+        Adoption plus(Adoption more) {
+            return new Adoption(listeners + more.listeners, sessions + more.sessions, notAdopted + more.notAdopted,
+                    tracingStartNanos);
+        }
     }
+
+    /** Lists after attaching, again while new listeners turn up: a handful of rounds at most. */
+    static final int ADOPTION_ROUNDS = 4;
 
     private final BpfObject object;
+    private final LibC libc;
     private final RingBufferReader events;
     private final ByteBuffer globals;
     private final BpfMap listeners;
     private final BpfMap adoptable;
     private final BpfMap counters;
     private final int possibleCpus;
-    private final Pointer counterValues;
+    private final NativeMemory counterValues;
     /** Adoptable entries this side inserted and the kernel has not taken yet, by local port. */
     private final Map<ByteBuffer, Integer> waiting = new HashMap<>();
 
-    private TcpSessionProgram(BpfObject object, RingBufferReader events, ByteBuffer globals) throws BpfException {
+    private TcpSessionProgram(BpfObject object, LibC libc, RingBufferReader events, ByteBuffer globals)
+            throws BpfException {
         this.object = object;
+        this.libc = libc;
         this.events = events;
         this.globals = globals;
         this.listeners = object.map("listeners");
         this.adoptable = object.map("adoptable");
         this.counters = object.map("counters");
         this.possibleCpus = object.lib().libbpf_num_possible_cpus();
-        this.counterValues = Memory.allocateDirect(jnr.ffi.Runtime.getRuntime(object.lib()), 8L * possibleCpus);
+        this.counterValues = NativeMemory.allocate(8L * possibleCpus);
     }
 
     /**
-     * Opens, configures, loads and attaches the program, and maps its ring buffer.
+     * Opens, configures and loads the program (the kernel verifies it), and maps its ring buffer; it does not run
+     * before {@link #attach}.
      *
      * @throws BpfException naming the step that failed, and what to do about it where known
      */
@@ -115,11 +128,9 @@ public final class TcpSessionProgram implements AutoCloseable {
             object.setMaxEntries("adoptable", config.maxSessions());
             /* Load and verify */
             object.load();
-            /* Attach to the tracepoint */
-            object.attach(PROGRAM);
             /* Map the ring buffer */
             RingBufferReader events = RingBufferReader.map(libc, object.map("events").fd(), config.ringBufferBytes());
-            return new TcpSessionProgram(object, events, object.globals(".bss", libc));
+            return new TcpSessionProgram(object, libc, events, object.globals(".bss", libc));
         } catch (BpfException | RuntimeException | Error e) {
             object.close();
             throw e;
@@ -131,12 +142,41 @@ public final class TcpSessionProgram implements AutoCloseable {
     }
 
     /**
-     * Hands over the JVM's sockets that were open before the program was attached: its listeners, and sessions
-     * to follow from their next state change, recorded as starting at {@code startNanos} (CLOCK_MONOTONIC) with
-     * their start marked unobserved.
+     * Attaches the program to the tracepoint, adopting the JVM's sockets that are older than it: sessions to follow
+     * from their next state change, dated from the moment the program was attached, with their start marked
+     * unobserved; and listeners, whose children are the JVM's.
+     *
+     * <p>No moment goes unwatched. The sockets are listed, and handed to the program, before it attaches: a
+     * listener's children are the JVM's from the instant the program runs. They are listed again once it runs,
+     * for what was opened in between (a connect, a new listener), and again as long as a list turns up a listener
+     * not handed over yet. Meanwhile the program also adopts, at its first state change, any child of the JVM's
+     * listeners that it does not know: one created between a listing and the handover, which no list names.
+     *
+     * @return what was adopted, and when tracing began: from then on, every session of the JVM that ends is seen
+     * @throws IOException when the sockets cannot be listed
      */
-    public Adoption adopt(OpenSockets open, long startNanos) throws BpfException {
-        LONGS.setVolatile(globals, GLOBALS_ADOPTION_START_NS, startNanos);
+    public Adoption attach() throws BpfException, IOException {
+        OpenSockets before = OpenSockets.list(libc);
+        LONGS.setVolatile(globals, GLOBALS_ADOPTION_START_NS, KernelClock.nowNanos());
+        INTS.getAndAdd(globals, GLOBALS_ADOPTABLE_COUNT, 1); // adoption is on: the children rule applies
+        try {
+            Adoption adoption = adopt(before);
+            object.attach(PROGRAM);
+            for (int round = 0; round < ADOPTION_ROUNDS; round++) {
+                Adoption more = adopt(OpenSockets.list(libc));
+                adoption = adoption.plus(more);
+                if (more.listeners() == 0) {
+                    break;
+                }
+            }
+            return new Adoption(adoption.listeners(), adoption.sessions(), adoption.notAdopted(), KernelClock.nowNanos());
+        } finally {
+            INTS.getAndAdd(globals, GLOBALS_ADOPTABLE_COUNT, -1);
+        }
+    }
+
+    /** Hands over listeners, and sessions to follow, that the program does not know yet. */
+    private Adoption adopt(OpenSockets open) throws BpfException {
         int adoptedListeners = 0;
         int adoptedSessions = 0;
         int notAdopted = 0;
@@ -160,7 +200,7 @@ public final class TcpSessionProgram implements AutoCloseable {
                 notAdopted++;
             }
         }
-        return new Adoption(adoptedListeners, adoptedSessions, notAdopted);
+        return new Adoption(adoptedListeners, adoptedSessions, notAdopted, 0);
     }
 
     /**
@@ -178,10 +218,13 @@ public final class TcpSessionProgram implements AutoCloseable {
     }
 
     /**
-     * Withdraws waiting adoptions whose socket is gone from {@code open} (or was followed from its connect
-     * anyway), so that their port slots cool down for foreign sockets.
+     * Withdraws waiting adoptions whose socket is gone (or was followed from its connect anyway), so that their
+     * port slots cool down for foreign sockets.
+     *
+     * @throws IOException when the JVM's sockets cannot be listed
      */
-    public void sweepAdoptions(OpenSockets open) {
+    public void sweepAdoptions() throws IOException {
+        OpenSockets open = OpenSockets.list(libc);
         Set<ByteBuffer> current = new HashSet<>();
         for (OpenSockets.Session session : open.sessions()) {
             current.add(ByteBuffer.wrap(adoptKey(open.netns(), session)));
@@ -225,6 +268,7 @@ public final class TcpSessionProgram implements AutoCloseable {
     public void close() {
         events.close();
         object.close();
+        counterValues.close();
     }
 
     private void addToSlot(int base, int port, int delta) {

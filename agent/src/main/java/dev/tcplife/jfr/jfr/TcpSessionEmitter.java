@@ -96,6 +96,7 @@ public final class TcpSessionEmitter {
             event.javaThread = owner.thread();
             event.javaThreadName = owner.name();
             event.javaThreadId = owner.javaId();
+            event.javaThreadSource = owner.found().label;
         }
         event.osThreadId = session.ownerTid() != 0 ? session.ownerTid() : owner == null ? 0 : owner.osThreadId();
         long connectNanos = session.connectNanos();

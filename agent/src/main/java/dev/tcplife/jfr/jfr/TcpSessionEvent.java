@@ -90,6 +90,12 @@ public class TcpSessionEvent extends Event {
     @Description("Id (Thread.getId) of the Java thread that connected or accepted; 0 where unknown")
     public long javaThreadId;
 
+    @Label("Java Thread Source")
+    @Description("How the Java thread was found: jdk-socket (the JDK's socket classes named it as it connected or"
+            + " accepted), kernel-tid (the kernel's thread id at connect, matched to the live Java thread holding it:"
+            + " a connect made by native code, or before the agent's hooks were in place); empty where none was found")
+    public String javaThreadSource;
+
     @Label("OS Thread Id")
     @Description("Kernel thread id of the thread that connected or accepted, as the JVM numbers it; 0 where unknown")
     public long osThreadId;

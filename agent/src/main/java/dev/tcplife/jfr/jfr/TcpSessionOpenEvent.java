@@ -30,6 +30,16 @@ public class TcpSessionOpenEvent extends Event {
         return TYPE.isEnabled();
     }
 
+    /** Commits one on the calling thread, the one that opened the socket: JFR takes that thread's stack. */
+    public static void commit(String role, long socketId) {
+        TcpSessionOpenEvent event = new TcpSessionOpenEvent();
+        if (event.isEnabled()) {
+            event.role = role;
+            event.socketId = socketId;
+            event.commit();
+        }
+    }
+
     @Label("Role")
     @Description("client: this thread is connecting; server: this thread accepted the connection")
     public String role;

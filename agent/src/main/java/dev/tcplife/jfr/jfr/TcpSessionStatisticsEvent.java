@@ -8,6 +8,7 @@ import jdk.jfr.Name;
 import jdk.jfr.Period;
 import jdk.jfr.StackTrace;
 import jdk.jfr.Timespan;
+import jdk.jfr.Timestamp;
 
 /**
  * The agent's own bookkeeping, periodically: what it emitted, and everything it could not, so that a recording
@@ -21,6 +22,16 @@ import jdk.jfr.Timespan;
 @StackTrace(false)
 public class TcpSessionStatisticsEvent extends Event {
     public static final String NAME = "tcplife.Statistics";
+
+    @Label("Tracing Start")
+    @Description("When the agent began to follow this JVM's sessions: a session that ended before is not recorded")
+    @Timestamp(Timestamp.MILLISECONDS_SINCE_EPOCH)
+    public long tracingStart;
+
+    @Label("Traced From Main")
+    @Description("Whether tracing began before the application's main method, so that no session of the JVM ended"
+            + " unrecorded before it: false with start=background, on attach, or when the start outlasted main's wait")
+    public boolean tracedFromMain;
 
     @Label("Sessions Recorded")
     @Description("Sessions committed as tcplife.TcpSession events")

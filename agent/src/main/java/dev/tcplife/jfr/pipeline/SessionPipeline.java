@@ -2,17 +2,19 @@ package dev.tcplife.jfr.pipeline;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 import jdk.jfr.FlightRecorder;
 
 import dev.tcplife.jfr.agent.AgentLog;
 import dev.tcplife.jfr.bpf.BpfException;
 import dev.tcplife.jfr.bpf.KernelClock;
-import dev.tcplife.jfr.bpf.OpenSockets;
 import dev.tcplife.jfr.bpf.TcpSessionProgram;
 import dev.tcplife.jfr.bpf.TcpSessionProgram.Counter;
 import dev.tcplife.jfr.jfr.JfrClock;
@@ -33,54 +35,81 @@ import dev.tcplife.jfr.thread.SocketOwners.Owner;
  * </pre>
  *
  * One daemon thread, "tcplife-sessions", reads the ring buffer every poll interval: the kernel never wakes it,
- * which would cost more than the sessions themselves. Closing stops the thread after a last read and releases
- * the kernel program.
+ * which would cost more than the sessions themselves. It starts the moment the kernel program is attached, before
+ * JFR is ready to take events: until then ({@link #emitTo}) it keeps the finished sessions' records in memory, so
+ * that the kernel's buffer never fills while the agent's start goes on. Closing stops the thread after a last read
+ * and releases the kernel program.
  */
 public final class SessionPipeline implements AutoCloseable {
     /** A server session can end (say, by a reset) an instant before the JDK's accept returns and names its thread. */
     private static final long OWNER_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long ADOPTION_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long DEMAND_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** How long the JVM's exit waits for a read in progress before JFR writes its recordings anyway. */
+    private static final long LAST_READ_WAIT_MILLIS = 2_000;
 
     private final TcpSessionProgram program;
     private final SocketOwners owners;
-    private final TcpSessionEmitter emitter;
-    private final JfrClock clock;
     private final long pollNanos;
-    private final long sessionsAdopted;
+    private final TcpSessionProgram.Adoption adoption;
+    private final StartBacklog backlog = new StartBacklog();
     private final Deque<Unresolved> unresolved = new ArrayDeque<>();
     private final ReadDelays readDelays = new ReadDelays();
+    private final ReentrantLock reading = new ReentrantLock();
     private final Thread thread;
     private final Runnable statistics = this::commitStatistics;
+    /** Where sessions go once JFR is ready; null before. */
+    private volatile Output output;
     private volatile boolean closing;
     private volatile boolean demandChanged = true;
+    /** Set once, before {@link #output}, whose volatile write publishes them. */
+    private boolean tracedFromMain;
+    private long tracingStartMillis;
 
     private record Unresolved(TcpSession session, long deadline) {
     }
 
-    private SessionPipeline(TcpSessionProgram program, SocketOwners owners, TcpSessionEmitter emitter, JfrClock clock,
-            long pollMillis, long sessionsAdopted) {
+    private record Output(TcpSessionEmitter emitter, JfrClock clock) {
+    }
+
+    private SessionPipeline(TcpSessionProgram program, SocketOwners owners, long pollMillis,
+            TcpSessionProgram.Adoption adoption) {
         this.program = program;
-        this.sessionsAdopted = sessionsAdopted;
+        this.adoption = adoption;
         this.owners = owners;
-        this.emitter = emitter;
-        this.clock = clock;
         this.pollNanos = TimeUnit.MILLISECONDS.toNanos(pollMillis);
         this.thread = new Thread(this::run, "tcplife-sessions");
         this.thread.setDaemon(true);
+        this.thread.setContextClassLoader(SessionPipeline.class.getClassLoader());
     }
 
     /**
-     * Starts reading sessions from an attached program; the pipeline owns the program from now on.
+     * Starts reading sessions from an attached program, holding them until {@link #emitTo}; the pipeline owns the
+     * program from now on.
      *
-     * @param sessionsAdopted sessions already open when tracing began, handed to the program
+     * @param adoption what the program adopted as it attached, and when tracing began
      */
-    public static SessionPipeline start(TcpSessionProgram program, SocketOwners owners, TcpSessionEmitter emitter,
-            JfrClock clock, long pollMillis, long sessionsAdopted) {
-        SessionPipeline pipeline = new SessionPipeline(program, owners, emitter, clock, pollMillis, sessionsAdopted);
-        FlightRecorder.addPeriodicEvent(TcpSessionStatisticsEvent.class, pipeline.statistics);
+    public static SessionPipeline start(TcpSessionProgram program, SocketOwners owners, long pollMillis,
+            TcpSessionProgram.Adoption adoption) {
+        SessionPipeline pipeline = new SessionPipeline(program, owners, pollMillis, adoption);
         pipeline.thread.start();
         return pipeline;
+    }
+
+    /**
+     * JFR is ready: sessions held since tracing began are emitted first, in the order they ended, then every
+     * session as it is read; the statistics event is registered. {@code clock} may be null (events then carry
+     * the time they are read).
+     *
+     * @param tracedFromMain whether tracing began before the application's main method, for the statistics
+     */
+    public void emitTo(TcpSessionEmitter emitter, JfrClock clock, boolean tracedFromMain) {
+        this.tracedFromMain = tracedFromMain;
+        this.tracingStartMillis = System.currentTimeMillis()
+                - TimeUnit.NANOSECONDS.toMillis(KernelClock.nowNanos() - adoption.tracingStartNanos());
+        output = new Output(emitter, clock);
+        FlightRecorder.addPeriodicEvent(TcpSessionStatisticsEvent.class, statistics);
+        LockSupport.unpark(thread);
     }
 
     private void run() {
@@ -88,16 +117,18 @@ public final class SessionPipeline implements AutoCloseable {
         long nextDemandCheck = System.nanoTime();
         while (!closing) {
             long now = System.nanoTime();
-            if (demandChanged || now - nextDemandCheck >= 0) {
+            Output out = output;
+            // Until JFR is ready no recording can want anything yet: the kernel keeps reporting every session.
+            if (out != null && (demandChanged || now - nextDemandCheck >= 0)) {
                 demandChanged = false;
                 RecordingDemand demand = RecordingDemand.now();
                 program.report(demand.wanted(), demand.thresholdNanos());
                 nextDemandCheck = now + DEMAND_CHECK_NANOS;
             }
-            if (clock != null) {
-                clock.recalibrate(); // a fresh anchor for every read: half a microsecond per poll
+            if (out != null && out.clock() != null) {
+                out.clock().recalibrate(); // a fresh anchor for every read: half a microsecond per poll
             }
-            readOnce();
+            read(false);
             if (now - nextSweep >= 0) {
                 sweepAdoptions();
                 nextSweep = now + ADOPTION_SWEEP_NANOS;
@@ -116,33 +147,55 @@ public final class SessionPipeline implements AutoCloseable {
     }
 
     /** Sessions adopted from before tracing that have ended unseen no longer need watching for. */
-    private synchronized void sweepAdoptions() {
-        if (!program.adoptionPending()) {
-            return;
-        }
+    private void sweepAdoptions() {
+        reading.lock();
         try {
-            program.sweepAdoptions(OpenSockets.list());
+            if (program.adoptionPending()) {
+                program.sweepAdoptions();
+            }
         } catch (IOException e) {
             AgentLog.debug("could not list the JVM's sockets: " + e);
+        } finally {
+            reading.unlock();
         }
     }
 
-    /** Reads every finished session the kernel holds, and retries the ones still waiting for their thread. */
-    private synchronized void readOnce() {
+    /**
+     * Reads every finished session the kernel holds: emits it, or holds it while JFR is not ready. Retries the
+     * sessions still waiting for their thread; {@code last}: emits them all, found or not.
+     */
+    private void read(boolean last) {
+        reading.lock();
         try {
-            program.events().read(this::onRecord);
-            retryUnresolved(System.nanoTime());
+            Output out = output;
+            if (out == null) {
+                program.events().read(this::hold);
+                return;
+            }
+            backlog.drain(session -> deliver(session, out.emitter()));
+            program.events().read((data, offset, length) -> {
+                if (length >= TcpSessionDecoder.RECORD_SIZE) {
+                    TcpSession session = TcpSessionDecoder.decode(data, offset);
+                    readDelays.record(KernelClock.nowNanos() - session.endNanos());
+                    deliver(session, out.emitter());
+                }
+            });
+            retryUnresolved(last ? Long.MAX_VALUE : System.nanoTime(), out.emitter());
         } catch (RuntimeException | Error e) {
             AgentLog.error("reading sessions failed, tracing goes on: " + e);
+        } finally {
+            reading.unlock();
         }
     }
 
-    private void onRecord(ByteBuffer data, int offset, int length) {
-        if (length < TcpSessionDecoder.RECORD_SIZE) {
-            return;
+    private void hold(ByteBuffer data, int offset, int length) {
+        if (length >= TcpSessionDecoder.RECORD_SIZE) {
+            readDelays.record(KernelClock.nowNanos() - TcpSessionDecoder.endNanos(data, offset));
+            backlog.add(data, offset);
         }
-        TcpSession session = TcpSessionDecoder.decode(data, offset);
-        readDelays.record(KernelClock.nowNanos() - session.endNanos());
+    }
+
+    private void deliver(TcpSession session, TcpSessionEmitter emitter) {
         Owner owner = owners.claim(session);
         if (owner == null && TcpSession.SERVER.equals(session.role()) && session.socketInode() != 0) {
             unresolved.add(new Unresolved(session, System.nanoTime() + OWNER_GRACE_NANOS));
@@ -152,7 +205,7 @@ public final class SessionPipeline implements AutoCloseable {
     }
 
     /** Emits the sessions whose thread has turned up, and those that waited long enough; {@code now} MAX_VALUE: all. */
-    private void retryUnresolved(long now) {
+    private void retryUnresolved(long now, TcpSessionEmitter emitter) {
         for (int i = unresolved.size(); i > 0; i--) {
             Unresolved waiting = unresolved.poll();
             Owner owner = owners.claim(waiting.session());
@@ -165,24 +218,34 @@ public final class SessionPipeline implements AutoCloseable {
     }
 
     private void commitStatistics() {
+        Output out = output;
+        if (out == null) {
+            return;
+        }
         TcpSessionStatisticsEvent event = new TcpSessionStatisticsEvent();
-        event.sessionsRecorded = emitter.recorded();
-        event.sessionsBelowThreshold = emitter.belowThreshold() + program.counter(Counter.BELOW_THRESHOLD);
-        event.sessionsLost = program.counter(Counter.RINGBUF_FULL);
-        event.sessionsNotTracked = program.counter(Counter.SESSIONS_FULL);
+        event.sessionsRecorded = out.emitter().recorded();
+        event.sessionsBelowThreshold = out.emitter().belowThreshold() + program.counter(Counter.BELOW_THRESHOLD);
+        event.sessionsLost = program.counter(Counter.RINGBUF_FULL) + backlog.dropped();
+        event.sessionsNotTracked = program.counter(Counter.SESSIONS_FULL) + adoption.notAdopted();
         event.listenersNotTracked = program.counter(Counter.LISTENERS_FULL);
         event.sessionsFiltered = program.counter(Counter.FILTERED);
-        event.sessionsUnwanted = emitter.unwanted() + program.counter(Counter.UNWANTED);
+        event.sessionsUnwanted = out.emitter().unwanted() + program.counter(Counter.UNWANTED);
         event.sessionEndsUnseen = program.counter(Counter.END_UNSEEN);
-        event.sessionsAdopted = sessionsAdopted;
+        event.sessionsAdopted = program.counter(Counter.ADOPTED);
+        event.tracingStart = tracingStartMillis;
+        event.tracedFromMain = tracedFromMain;
         long[] delays = readDelays.percentilesAndReset();
         event.readDelayMedian = delays[0];
         event.readDelayP99 = delays[1];
         event.readDelayMax = delays[2];
-        synchronized (this) {
-            if (!closing) {
-                event.sessionsOpen = program.trackedSessions();
-                event.kernelRunsSkipped = skippedRuns();
+        if (reading.tryLock()) {
+            try {
+                if (!closing) {
+                    event.sessionsOpen = program.trackedSessions();
+                    event.kernelRunsSkipped = skippedRuns();
+                }
+            } finally {
+                reading.unlock();
             }
         }
         event.commit();
@@ -211,21 +274,79 @@ public final class SessionPipeline implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        readOnce();
-        FlightRecorder.removePeriodicEvent(statistics);
+        read(true);
+        if (output != null) {
+            FlightRecorder.removePeriodicEvent(statistics);
+        }
         program.close();
     }
 
     /**
      * The last read at JVM exit, on the calling thread, before JFR writes its recordings: every session that
-     * ended before now, and the final statistics. Synchronized like the reader thread's reads, which may still be
-     * running: the sessions waiting for their thread are not shared between two threads at once.
+     * ended before now, and the final statistics. It waits for a read in progress on the reader thread, but never
+     * long enough to hold up the JVM's exit.
      */
-    public synchronized void lastRead() {
-        if (!closing) {
-            readOnce();
-            retryUnresolved(Long.MAX_VALUE);
-            commitStatistics();
+    public void lastRead() {
+        try {
+            if (!reading.tryLock(LAST_READ_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                AgentLog.warn("the last read at exit gave up waiting for the reader: sessions of the last moments"
+                        + " may be missing");
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        try {
+            if (!closing) {
+                read(true);
+                commitStatistics();
+            }
+        } finally {
+            reading.unlock();
+        }
+    }
+
+    /**
+     * Finished sessions read before JFR was ready, as the kernel wrote them (a record is smaller than its decoded
+     * form), in chunks of a megabyte. Bounded: beyond {@link #LIMIT_BYTES} (some 600,000 sessions, many seconds of
+     * the heaviest churn) sessions are dropped and counted as lost.
+     */
+    private static final class StartBacklog {
+        static final int CHUNK_BYTES = 1 << 20;
+        static final long LIMIT_BYTES = 64L << 20;
+
+        private final Deque<ByteBuffer> chunks = new ArrayDeque<>();
+        private long bytes;
+        /** Written by the reader thread, read by JFR's periodic thread. */
+        private volatile long dropped;
+
+        void add(ByteBuffer data, int offset) {
+            ByteBuffer chunk = chunks.peekLast();
+            if (chunk == null || chunk.remaining() < TcpSessionDecoder.RECORD_SIZE) {
+                if (bytes + CHUNK_BYTES > LIMIT_BYTES) {
+                    dropped++;
+                    return;
+                }
+                chunk = ByteBuffer.allocate(CHUNK_BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                chunks.add(chunk);
+                bytes += CHUNK_BYTES;
+            }
+            chunk.put(data.slice(offset, TcpSessionDecoder.RECORD_SIZE));
+        }
+
+        /** Hands every held session over, oldest first, and lets go of the memory. */
+        void drain(Consumer<TcpSession> sink) {
+            for (ByteBuffer chunk; (chunk = chunks.poll()) != null; ) {
+                for (int at = 0; at + TcpSessionDecoder.RECORD_SIZE <= chunk.position(); at += TcpSessionDecoder.RECORD_SIZE) {
+                    sink.accept(TcpSessionDecoder.decode(chunk, at));
+                }
+            }
+            bytes = 0;
+        }
+
+        long dropped() {
+            return dropped;
         }
     }
 }

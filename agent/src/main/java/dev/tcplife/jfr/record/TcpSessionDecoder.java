@@ -96,6 +96,11 @@ public final class TcpSessionDecoder {
                 (flags & FLAG_START_UNOBSERVED) == 0);
     }
 
+    /** When the session at {@code offset} ended (CLOCK_MONOTONIC), without decoding the rest of it. */
+    public static long endNanos(ByteBuffer buffer, int offset) {
+        return buffer.getLong(offset + END_NS);
+    }
+
     /** Payload from bytes_acked: minus the client's SYN and an acknowledged FIN, which take one sequence number each. */
     static long payloadSent(long bytesAcked, boolean synAcked, boolean finAcked) {
         return Math.max(0, bytesAcked - (synAcked ? 1 : 0) - (finAcked ? 1 : 0));

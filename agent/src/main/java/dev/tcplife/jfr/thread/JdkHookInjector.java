@@ -6,7 +6,6 @@ import java.lang.invoke.MethodHandles;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
-import net.bytebuddy.dynamic.ClassFileLocator;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassWriter;
 import net.bytebuddy.jar.asm.commons.ClassRemapper;
@@ -14,9 +13,9 @@ import net.bytebuddy.jar.asm.commons.SimpleRemapper;
 
 /**
  * Puts {@link SocketHooks} where the JDK's socket classes can call it: a copy named {@value #HOOKS_CLASS},
- * defined in java.base's sun.nio.ch package (opened to the agent beforehand, see {@link SocketFds#open}), and
- * advice whose calls point at that copy. Once defined, the copy stays for the JVM's life; a later agent start
- * reuses it.
+ * defined in java.base's sun.nio.ch package (opened to the agent beforehand, see {@link SocketFds#open}), which
+ * the calls that {@link JdkSocketInstrumentation} inserts name. Once defined, the copy stays for the JVM's life; a
+ * later agent start reuses it.
  */
 final class JdkHookInjector {
     static final String HOOKS_CLASS = "sun.nio.ch.TcplifeSocketHooks";
@@ -48,26 +47,6 @@ final class JdkHookInjector {
         hooks.getField("onConnect").set(null, onConnect);
         hooks.getField("onAccept").set(null, onAccept);
         hooks.getField("onAcceptRequest").set(null, onAcceptRequest);
-    }
-
-    /** Reads advice classes with their calls to {@link SocketHooks} pointed at the copy in java.base. */
-    ClassFileLocator adviceLocator() {
-        return new ClassFileLocator() {
-            @Override
-            public Resolution locate(String name) throws IOException {
-                try {
-                    Class<?> type = Class.forName(name, false, JdkHookInjector.class.getClassLoader());
-                    return new Resolution.Explicit(remap(classFile(type)));
-                } catch (ClassNotFoundException e) {
-                    return new Resolution.Illegal(name);
-                }
-            }
-
-            @Override
-            public void close() {
-                // nothing held
-            }
-        };
     }
 
     private static byte[] classFile(Class<?> type) throws IOException {

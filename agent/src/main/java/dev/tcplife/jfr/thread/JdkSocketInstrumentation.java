@@ -1,28 +1,20 @@
 package dev.tcplife.jfr.thread;
 
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
-import static net.bytebuddy.matcher.ElementMatchers.named;
-import static net.bytebuddy.matcher.ElementMatchers.not;
-import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
-import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
-
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
-import java.net.SocketAddress;
+import java.lang.instrument.UnmodifiableClassException;
+import java.security.ProtectionDomain;
 import java.util.Arrays;
-import java.util.Set;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
 
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.agent.builder.ResettableClassFileTransformer;
-import net.bytebuddy.asm.Advice;
-import net.bytebuddy.asm.AsmVisitorWrapper;
-import net.bytebuddy.description.method.MethodDescription;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.ClassFileLocator;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.matcher.ElementMatcher;
-import net.bytebuddy.utility.JavaModule;
-
-import dev.tcplife.jfr.agent.AgentLog;
+import net.bytebuddy.jar.asm.ClassReader;
+import net.bytebuddy.jar.asm.ClassVisitor;
+import net.bytebuddy.jar.asm.ClassWriter;
+import net.bytebuddy.jar.asm.MethodVisitor;
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
 
 /**
  * Instruments the JDK's socket implementations so that {@link SocketOwners} learns which Java thread connected
@@ -35,111 +27,205 @@ import dev.tcplife.jfr.agent.AgentLog;
  *   <li>{@code sun.nio.ch.UnixAsynchronousSocketChannelImpl} and {@code UnixAsynchronousServerSocketChannelImpl}.
  * </ul>
  *
- * Classes already loaded are retransformed, so this works when the agent attaches late too. No class changes
- * shape; {@link #close()} restores the original code.
+ * <p>Each hook is one static call into {@link SocketHooks} (its copy in java.base), inserted at a method's entry or
+ * before its returns with ASM: Byte Buddy's repackaged copy, which follows the JDK's class file versions. No more
+ * is needed, and so registering costs nothing at JVM start: the JVM hands the classes over as it loads them,
+ * usually after {@code main} began, and ones already loaded (on attach) are retransformed at once. No class
+ * changes shape; {@link #close()} restores the original code.
  */
-public final class JdkSocketInstrumentation implements AutoCloseable {
-    private static final String PACKAGE = "sun.nio.ch.";
-    private static final String SOCKET_IMPL = PACKAGE + "NioSocketImpl";
-    private static final String CHANNEL = PACKAGE + "SocketChannelImpl";
-    private static final String SERVER_CHANNEL = PACKAGE + "ServerSocketChannelImpl";
-    private static final String ASYNC_CHANNEL = PACKAGE + "UnixAsynchronousSocketChannelImpl";
-    private static final String ASYNC_SERVER_CHANNEL = PACKAGE + "UnixAsynchronousServerSocketChannelImpl";
-    private static final Set<String> TARGETS = Set.of(SOCKET_IMPL, CHANNEL, SERVER_CHANNEL, ASYNC_CHANNEL, ASYNC_SERVER_CHANNEL);
+public final class JdkSocketInstrumentation implements ClassFileTransformer, AutoCloseable {
+    private static final String HOOKS = JdkHookInjector.HOOKS_CLASS.replace('.', '/');
+    private static final String ON_CONNECT = "connecting";
+    private static final String ON_ACCEPT = "accepted";
+    private static final String ON_ACCEPT_REQUEST = "acceptRequested";
+
+    /** Where a hook goes, and with what. */
+    private enum Hook {
+        /** On entry to a connect: {@code connecting(this)}, before the SYN goes out. */
+        CONNECT,
+        /** On return from {@code NioSocketImpl.accept(SocketImpl)}: {@code accepted(argument, this)}. */
+        ACCEPT_INTO_ARGUMENT,
+        /** On return from a server channel's {@code finishAccept(...)}: {@code accepted(returned, this)}. */
+        ACCEPT_RETURNED,
+        /** On entry to an asynchronous accept: {@code acceptRequested(this)}, the thread that asked. */
+        ACCEPT_REQUEST
+    }
+
+    /** A method by name and, where overloads differ, argument types (null: any). */
+    private record Target(String name, String arguments, Hook hook) {
+        boolean matches(String methodName, String descriptor) {
+            if (!name.equals(methodName)) {
+                return false;
+            }
+            return arguments == null || descriptor.startsWith("(" + arguments + ")");
+        }
+    }
+
+    /** By internal class name, the methods to hook. */
+    private static final Map<String, List<Target>> TARGETS = Map.of(
+            "sun/nio/ch/NioSocketImpl", List.of(
+                    new Target("connect", "Ljava/net/SocketAddress;I", Hook.CONNECT),
+                    new Target("accept", "Ljava/net/SocketImpl;", Hook.ACCEPT_INTO_ARGUMENT)),
+            "sun/nio/ch/SocketChannelImpl", List.of(
+                    new Target("connect", "Ljava/net/SocketAddress;", Hook.CONNECT),
+                    new Target("blockingConnect", null, Hook.CONNECT)),
+            "sun/nio/ch/ServerSocketChannelImpl", List.of(
+                    new Target("finishAccept", null, Hook.ACCEPT_RETURNED)),
+            "sun/nio/ch/UnixAsynchronousSocketChannelImpl", List.of(
+                    new Target("implConnect", null, Hook.CONNECT)),
+            "sun/nio/ch/UnixAsynchronousServerSocketChannelImpl", List.of(
+                    new Target("implAccept", null, Hook.ACCEPT_REQUEST),
+                    new Target("finishAccept", null, Hook.ACCEPT_RETURNED)));
 
     private final Instrumentation instrumentation;
-    private final ResettableClassFileTransformer transformer;
     private final JdkHookInjector hooks;
+    private final Consumer<String> problems;
 
-    private JdkSocketInstrumentation(Instrumentation instrumentation, ResettableClassFileTransformer transformer,
-            JdkHookInjector hooks) {
+    private JdkSocketInstrumentation(Instrumentation instrumentation, JdkHookInjector hooks, Consumer<String> problems) {
         this.instrumentation = instrumentation;
-        this.transformer = transformer;
         this.hooks = hooks;
+        this.problems = problems;
     }
 
     /**
-     * Instruments the JDK's socket classes so that they report to {@code owners}.
+     * Instruments the JDK's socket classes so that they report to {@code owners}: those loaded later as they load,
+     * those loaded already at once.
      *
+     * @param problems told, in a sentence, of a class that could not be instrumented: its API then goes without
+     *     the Java thread from its calls, nothing else
      * @throws ReflectiveOperationException or IOException when the hooks cannot be placed in java.base
      */
-    public static JdkSocketInstrumentation install(Instrumentation instrumentation, SocketOwners owners)
-            throws ReflectiveOperationException, java.io.IOException {
+    public static JdkSocketInstrumentation install(Instrumentation instrumentation, SocketOwners owners,
+            Consumer<String> problems) throws ReflectiveOperationException, java.io.IOException {
         JdkHookInjector hooks = JdkHookInjector.inject();
-        // Byte Buddy's Nexus (self-injected initializers) is unused here and would probe sun.misc.Unsafe, which
-        // JDK 24+ warns about on the application's stderr. The property carries our shaded package's name, so
-        // the application's own Byte Buddy is unaffected.
-        System.setProperty(AgentBuilder.class.getPackageName().replace(".agent.builder", "") + ".nexus.disabled", "true");
         hooks.setListeners(owners::connecting, owners::accepted, owners::acceptRequested);
-        ClassFileLocator adviceFiles = hooks.adviceLocator();
-        ElementMatcher.Junction<MethodDescription> connect =
-                named("connect").and(takesArguments(2)).and(takesArgument(0, SocketAddress.class));
-        ResettableClassFileTransformer transformer = new AgentBuilder.Default()
-                .disableClassFormatChanges()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                // Only these classes need retransforming: no walk over every loaded class.
-                .with(new AgentBuilder.RedefinitionStrategy.DiscoveryStrategy.Explicit(loaded(instrumentation)))
-                .with(AgentBuilder.InitializationStrategy.NoOp.INSTANCE)
-                .with(AgentBuilder.TypeStrategy.Default.REDEFINE)
-                .with(AgentBuilder.PoolStrategy.Default.FAST)
-                .with(new Problems())
-                // A name check rejects every other class the JVM loads, before any parsing.
-                .ignore(not(nameStartsWith(PACKAGE)))
-                .type(named(SOCKET_IMPL))
-                .transform((builder, type, loader, module, domain) -> builder
-                        .visit(advice(adviceFiles, SocketAdvice.Connect.class, connect))
-                        .visit(advice(adviceFiles, SocketAdvice.AcceptIntoArgument.class, named("accept").and(takesArguments(1)))))
-                .type(named(CHANNEL))
-                .transform((builder, type, loader, module, domain) -> builder
-                        .visit(advice(adviceFiles, SocketAdvice.Connect.class,
-                                named("connect").and(takesArguments(1)).or(named("blockingConnect")))))
-                .type(named(SERVER_CHANNEL))
-                .transform((builder, type, loader, module, domain) -> builder
-                        .visit(advice(adviceFiles, SocketAdvice.FinishAccept.class, named("finishAccept"))))
-                .type(named(ASYNC_CHANNEL))
-                .transform((builder, type, loader, module, domain) -> builder
-                        .visit(advice(adviceFiles, SocketAdvice.Connect.class, named("implConnect"))))
-                .type(named(ASYNC_SERVER_CHANNEL))
-                .transform((builder, type, loader, module, domain) -> builder
-                        .visit(advice(adviceFiles, SocketAdvice.AcceptRequest.class, named("implAccept")))
-                        .visit(advice(adviceFiles, SocketAdvice.FinishAccept.class, named("finishAccept"))))
-                .installOn(instrumentation);
-        return new JdkSocketInstrumentation(instrumentation, transformer, hooks);
+        JdkSocketInstrumentation transformer = new JdkSocketInstrumentation(instrumentation, hooks, problems);
+        instrumentation.addTransformer(transformer, true);
+        transformer.retransformLoaded();
+        return transformer;
     }
 
-    /** The instrumented classes that are loaded already. */
-    private static Class<?>[] loaded(Instrumentation instrumentation) {
+    @Override
+    public byte[] transform(Module module, ClassLoader loader, String className, Class<?> classBeingRedefined,
+            ProtectionDomain protectionDomain, byte[] classFile) {
+        // The JDK's socket classes are the bootstrap loader's: a map lookup by name rejects every other class.
+        List<Target> targets = loader == null && className != null ? TARGETS.get(className) : null;
+        if (targets == null) {
+            return null;
+        }
+        try {
+            return instrument(classFile, targets);
+        } catch (RuntimeException | LinkageError e) {
+            problems.accept("cannot instrument " + className.replace('/', '.')
+                    + ", its sessions will have no Java thread from the JDK's calls: " + e);
+            return null;
+        }
+    }
+
+    /** The class file with a hook in each target method. */
+    static byte[] instrument(byte[] classFile, List<Target> targets) {
+        ClassReader reader = new ClassReader(classFile);
+        // The reader is handed on: the methods left alone are copied as they are, constant pool and all.
+        ClassWriter writer = new ClassWriter(reader, 0);
+        reader.accept(new ClassVisitor(Opcodes.ASM9, writer) {
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature,
+                    String[] exceptions) {
+                MethodVisitor method = super.visitMethod(access, name, descriptor, signature, exceptions);
+                if ((access & (Opcodes.ACC_STATIC | Opcodes.ACC_ABSTRACT | Opcodes.ACC_NATIVE)) != 0) {
+                    return method;
+                }
+                for (Target target : targets) {
+                    if (target.matches(name, descriptor)) {
+                        return new HookCall(method, target.hook(), descriptor);
+                    }
+                }
+                return method;
+            }
+        }, 0);
+        return writer.toByteArray();
+    }
+
+    /** Inserts one hook into one method. No branch is added, so the method's stack map frames stay valid. */
+    private static final class HookCall extends MethodVisitor {
+        private static final String OBJECT = "(Ljava/lang/Object;)V";
+        private static final String OBJECT_OBJECT = "(Ljava/lang/Object;Ljava/lang/Object;)V";
+
+        private final Hook hook;
+        private final boolean returnsObject;
+
+        HookCall(MethodVisitor method, Hook hook, String descriptor) {
+            super(Opcodes.ASM9, method);
+            this.hook = hook;
+            this.returnsObject = Type.getReturnType(descriptor).getSort() == Type.OBJECT;
+        }
+
+        @Override
+        public void visitCode() {
+            super.visitCode();
+            if (hook == Hook.CONNECT || hook == Hook.ACCEPT_REQUEST) {
+                super.visitVarInsn(Opcodes.ALOAD, 0);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, hook == Hook.CONNECT ? ON_CONNECT : ON_ACCEPT_REQUEST,
+                        OBJECT, false);
+            }
+        }
+
+        @Override
+        public void visitInsn(int opcode) {
+            if (hook == Hook.ACCEPT_INTO_ARGUMENT && opcode == Opcodes.RETURN) {
+                super.visitVarInsn(Opcodes.ALOAD, 1);
+                super.visitVarInsn(Opcodes.ALOAD, 0);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, ON_ACCEPT, OBJECT_OBJECT, false);
+            } else if (hook == Hook.ACCEPT_RETURNED && opcode == Opcodes.ARETURN && returnsObject) {
+                super.visitInsn(Opcodes.DUP);
+                super.visitVarInsn(Opcodes.ALOAD, 0);
+                super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, ON_ACCEPT, OBJECT_OBJECT, false);
+            }
+            super.visitInsn(opcode);
+        }
+
+        @Override
+        public void visitMaxs(int maxStack, int maxLocals) {
+            super.visitMaxs(maxStack + 2, maxLocals); // the hook's two arguments at most
+        }
+    }
+
+    /** The targets that are loaded already (on attach; at JVM start usually none) are rewritten now. */
+    private void retransformLoaded() {
+        Class<?>[] loaded = loadedTargets();
+        if (loaded.length == 0) {
+            return;
+        }
+        try {
+            instrumentation.retransformClasses(loaded);
+        } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
+            problems.accept("cannot instrument the JDK's socket classes, sessions will have no Java thread from"
+                    + " the JDK's calls: " + e);
+        }
+    }
+
+    private Class<?>[] loadedTargets() {
         return Arrays.stream(instrumentation.getAllLoadedClasses())
-                .filter(type -> TARGETS.contains(type.getName()))
+                .filter(type -> type.getClassLoader() == null && TARGETS.containsKey(type.getName().replace('.', '/')))
                 .toArray(Class<?>[]::new);
     }
 
-    private static AsmVisitorWrapper advice(ClassFileLocator adviceFiles, Class<?> advice,
-            ElementMatcher<? super MethodDescription> methods) {
-        return Advice.to(TypeDescription.ForLoadedType.of(advice), adviceFiles).on(methods);
-    }
-
+    /** Silences the hooks and gives the JDK's classes their original code back. */
     @Override
     public void close() {
         try {
             hooks.setListeners(null, null, null);
-            transformer.reset(instrumentation, AgentBuilder.RedefinitionStrategy.RETRANSFORMATION);
-        } catch (RuntimeException | ReflectiveOperationException e) {
-            AgentLog.warn("could not restore the JDK's socket classes: " + e);
+        } catch (ReflectiveOperationException e) {
+            problems.accept("could not silence the JDK socket hooks: " + e);
         }
-    }
-
-    /** Reports what could not be instrumented: attribution is then missing for that API, nothing else. */
-    private static final class Problems extends AgentBuilder.Listener.Adapter {
-        @Override
-        public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable error) {
-            AgentLog.warn("cannot instrument " + typeName + ", its sessions will have no Java thread: " + error);
-        }
-
-        @Override
-        public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded,
-                DynamicType dynamicType) {
-            AgentLog.debug("instrumented " + type.getName());
+        instrumentation.removeTransformer(this);
+        Class<?>[] loaded = loadedTargets();
+        if (loaded.length > 0) {
+            try {
+                instrumentation.retransformClasses(loaded); // without this transformer: the original code
+            } catch (UnmodifiableClassException | RuntimeException | LinkageError e) {
+                problems.accept("could not restore the JDK's socket classes: " + e);
+            }
         }
     }
 }

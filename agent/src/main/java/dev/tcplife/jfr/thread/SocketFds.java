@@ -11,8 +11,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.net.SocketImpl;
 import java.net.StandardProtocolFamily;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.util.Map;
 import java.util.Set;
 
@@ -112,16 +110,9 @@ public final class SocketFds {
         }
     }
 
-    /** The inode of the socket open on {@code fd}, 0 if fstat fails: one system call. */
+    /** The inode of the socket open on {@code fd}, 0 if there is none: one system call. */
     long inode(int fd) {
-        if (fd < 0) {
-            return 0;
-        }
-        byte[] stat = new byte[LibC.STAT_SIZE];
-        if (libc.fstat(fd, stat) != 0) {
-            return 0;
-        }
-        return ByteBuffer.wrap(stat).order(ByteOrder.nativeOrder()).getLong(LibC.STAT_INO_OFFSET);
+        return fd < 0 ? 0 : libc.inode(fd);
     }
 
     /** The kernel id of the calling thread (a virtual thread's carrier), as the JVM's PID namespace numbers it. */

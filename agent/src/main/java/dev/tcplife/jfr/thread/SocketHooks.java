@@ -4,11 +4,11 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
- * What the advice inlined into the JDK's socket classes calls: which Java thread opened which socket.
+ * What the calls inserted into the JDK's socket classes reach: which Java thread opened which socket.
  *
  * <p>This class is never used under its own name. {@link JdkHookInjector} copies it into java.base as
- * {@value JdkHookInjector#HOOKS_CLASS}, beside the socket classes that call it, and points the advice there. So
- * the bootstrap class path stays untouched (appending to it would switch off class data sharing for the
+ * {@value JdkHookInjector#HOOKS_CLASS}, beside the socket classes that call it, and the inserted calls name that
+ * copy. So the bootstrap class path stays untouched (appending to it would switch off class data sharing for the
  * application's classes), and the hooks may only use java.base types: the listeners are plain functional
  * interfaces, set by the agent. Each hook costs one volatile read while no agent listens and never throws.
  */

@@ -1,5 +1,6 @@
 package dev.tcplife.jfr.thread;
 
+import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -10,7 +11,6 @@ import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.tcplife.jfr.bpf.KernelClock;
-import dev.tcplife.jfr.jfr.TcpSessionOpenEvent;
 import dev.tcplife.jfr.record.TcpSession;
 
 /**
@@ -27,23 +27,70 @@ import dev.tcplife.jfr.record.TcpSession;
  *
  * A kernel thread id can be reused by a later thread: each noted thread remembers when it was noted, and a
  * session older than that belongs to an earlier holder of the id, kept in a short chain.
+ *
+ * <p>A client session whose connect no hook saw (made before the hooks were in place, or by native code) is
+ * claimed by the kernel's thread id alone, from the JVM's live threads ({@link LiveThreads}).
  */
 public final class SocketOwners {
     /**
      * The thread that opened a socket: the thread itself, its name and id then (JFR cannot name a thread that has
      * ended by the time the session does), its kernel thread id then (for a virtual thread, its carrier's), and
      * since when, in the kernel's CLOCK_MONOTONIC, it has held that id. {@code previous} is the id's earlier
-     * holder, if any was noted.
+     * holder, if any was noted; {@code found} says how the thread was found.
      */
-    public record Owner(Thread thread, String name, long javaId, long osThreadId, long sinceNanos, Owner previous) {
+    public record Owner(Thread thread, String name, long javaId, long osThreadId, long sinceNanos, Owner previous,
+            Found found) {
+        /** How a session's thread was found: the certainty of the attribution. */
+        public enum Found {
+            /** The JDK's socket classes named the thread as it connected or accepted: exact. */
+            JDK_SOCKET("jdk-socket"),
+            /**
+             * The kernel's thread id at connect, matched to the live Java thread that holds it: exact for a
+             * platform thread; its name is the thread's name when the agent looked, which a rename since the
+             * connect would change.
+             */
+            KERNEL_TID("kernel-tid");
+
+            /** As the event's javaThreadSource field says it. */
+            public final String label;
+
+            Found(String label) {
+                this.label = label;
+            }
+        }
+
         Owner withPrevious(Owner earlier) {
-            return new Owner(thread, name, javaId, osThreadId, sinceNanos, earlier);
+            return new Owner(thread, name, javaId, osThreadId, sinceNanos, earlier, found);
         }
 
         Owner renamed() {
-            return new Owner(thread, thread.getName(), javaId, osThreadId, sinceNanos, previous);
+            return new Owner(thread, thread.getName(), javaId, osThreadId, sinceNanos, previous, found);
         }
     }
+
+    /**
+     * Receives the moment a thread opens a socket, on that thread, for the connect-site event: set once JFR is
+     * ready, so that an application's first connects never wait for JFR.
+     */
+    public interface OpenListener {
+        /** Whether any recording wants the moments: only then is the socket's inode worth a system call. */
+        boolean wanted();
+
+        /** {@code role} is TcpSession.CLIENT or SERVER; {@code inode} the socket's, never 0. */
+        void opened(String role, long inode);
+    }
+
+    private static final OpenListener NO_OPEN_LISTENER = new OpenListener() {
+        @Override
+        public boolean wanted() {
+            return false;
+        }
+
+        @Override
+        public void opened(String role, long inode) {
+            // nobody listens yet
+        }
+    };
 
     static final int CAPACITY = 1 << 17;
     /** Earlier holders of a thread id worth remembering: their sessions are rare and short-lived anyway. */
@@ -51,6 +98,8 @@ public final class SocketOwners {
     private static final MethodHandle IS_VIRTUAL = isVirtualMethod();
 
     private final SocketFds fds;
+    private final LiveThreads liveThreads;
+    private volatile OpenListener openListener = NO_OPEN_LISTENER;
     private final ConcurrentHashMap<Long, Owner> byThreadId = new ConcurrentHashMap<>();
     private final ThreadLocal<Owner> platformOwner = new ThreadLocal<>();
     /** Accepted connections by AcceptedSocket, virtual threads' connects by inode; oldest dropped when full. */
@@ -65,11 +114,33 @@ public final class SocketOwners {
     /** Asynchronous server channels whose accept is pending, and the thread that asked for it. */
     private final Map<Object, Owner> acceptRequests = Collections.synchronizedMap(new WeakHashMap<>());
 
-    public SocketOwners(SocketFds fds) {
+    private SocketOwners(SocketFds fds, LiveThreads liveThreads) {
         this.fds = fds;
+        this.liveThreads = liveThreads;
     }
 
-    /** The thread that opened {@code session}, or null where none was noted. Accepted connections are claimed once. */
+    /**
+     * Owners that the JDK's socket hooks note, with the kernel's thread id behind them for the connects the hooks
+     * did not see.
+     */
+    public static SocketOwners withHooks(SocketFds fds, Instrumentation instrumentation) {
+        return new SocketOwners(fds, new LiveThreads(instrumentation));
+    }
+
+    /** Owners for threads=off: none is noted, none is looked for. */
+    public static SocketOwners none(SocketFds fds) {
+        return new SocketOwners(fds, LiveThreads.NONE);
+    }
+
+    /** From now on, socket-open moments go to {@code listener}. */
+    public void reportOpens(OpenListener listener) {
+        openListener = listener;
+    }
+
+    /**
+     * The thread that opened {@code session}, or null where none can be named. Accepted connections are claimed
+     * once. Called by the reader thread only.
+     */
     public Owner claim(TcpSession session) {
         if (TcpSession.SERVER.equals(session.role())) {
             return remove(new AcceptedSocket(session.localPort(), session.remoteAddress(), session.remotePort()));
@@ -79,7 +150,11 @@ public final class SocketOwners {
                 return owner;
             }
         }
-        return session.socketInode() == 0 ? null : remove(session.socketInode());
+        Owner virtual = session.socketInode() == 0 ? null : remove(session.socketInode());
+        if (virtual != null || session.ownerTid() == 0) {
+            return virtual;
+        }
+        return liveThreads.owner(session.ownerTid(), session.startNanos());
     }
 
     /** The current thread is about to connect {@code socket}: a SocketImpl or a socket channel. */
@@ -97,7 +172,7 @@ public final class SocketOwners {
             return;
         }
         platformOwner(thread);
-        if (TcpSessionOpenEvent.isRecorded()) {
+        if (openListener.wanted()) {
             markOpened(TcpSession.CLIENT, fds.inode(fds.fdOf(socket)));
         }
     }
@@ -112,7 +187,7 @@ public final class SocketOwners {
         if (name != null) {
             put(name, requester != null ? requester : currentOwner());
         }
-        if (TcpSessionOpenEvent.isRecorded()) {
+        if (openListener.wanted()) {
             markOpened(TcpSession.SERVER, fds.inode(fds.fdOf(accepted)));
         }
     }
@@ -145,7 +220,8 @@ public final class SocketOwners {
     }
 
     private Owner newOwner(Thread thread, Owner previous) {
-        return new Owner(thread, thread.getName(), thread.getId(), fds.currentTid(), KernelClock.nowNanos(), previous);
+        return new Owner(thread, thread.getName(), thread.getId(), fds.currentTid(), KernelClock.nowNanos(), previous,
+                Owner.Found.JDK_SOCKET);
     }
 
     /** The chain from {@code holder}, at most {@code count} long. */
@@ -165,13 +241,10 @@ public final class SocketOwners {
         }
     }
 
-    /** The connect-site event, on the opening thread so that JFR takes that thread's stack. */
-    private static void markOpened(String role, long inode) {
-        TcpSessionOpenEvent event = new TcpSessionOpenEvent();
-        if (inode != 0 && event.isEnabled()) {
-            event.role = role;
-            event.socketId = inode;
-            event.commit();
+    /** The connect-site moment, on the opening thread, so that its event takes that thread's stack. */
+    private void markOpened(String role, long inode) {
+        if (inode != 0) {
+            openListener.opened(role, inode);
         }
     }
 

@@ -19,11 +19,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.tcplife.jfr.agent.AgentOptions.Family;
 import dev.tcplife.jfr.agent.AgentOptions.LogLevel;
+import dev.tcplife.jfr.agent.AgentOptions.Start;
 
 class AgentOptionsTest {
     /** Every option the agent documents, in --help order. */
     private static final List<String> KEYS =
-            List.of("lport", "rport", "family", "threads", "maxsessions", "ringbuffer", "poll", "libbpf", "log");
+            List.of("lport", "rport", "family", "threads", "maxsessions", "ringbuffer", "poll", "libbpf", "log", "start");
 
     @ParameterizedTest
     @NullAndEmptySource
@@ -40,7 +41,7 @@ class AgentOptionsTest {
     @Test
     void parsesEveryOption() {
         AgentOptions options = AgentOptions.parse("lport=8080,rport=5432,family=ipv6,threads=off,maxsessions=1024,"
-                + "ringbuffer=64k,poll=5ms,libbpf=/opt/libbpf/libbpf.so.1,log=debug");
+                + "ringbuffer=64k,poll=5ms,libbpf=/opt/libbpf/libbpf.so.1,log=debug,start=background");
 
         assertAll(
                 () -> assertArrayEquals(new int[] {8080}, options.localPorts()),
@@ -51,7 +52,15 @@ class AgentOptionsTest {
                 () -> assertEquals(64 * 1024, options.ringBufferBytes()),
                 () -> assertEquals(5, options.pollMillis()),
                 () -> assertEquals("/opt/libbpf/libbpf.so.1", options.libbpf()),
-                () -> assertEquals(LogLevel.DEBUG, options.log()));
+                () -> assertEquals(LogLevel.DEBUG, options.log()),
+                () -> assertEquals(Start.BACKGROUND, options.start()));
+    }
+
+    @Test
+    void startIsWrittenAsTheReadmeWritesIt() {
+        assertEquals(Start.BEFORE_MAIN, AgentOptions.parse("start=before-main").start());
+        assertEquals("before-main", Start.BEFORE_MAIN.text());
+        assertEquals("background", Start.BACKGROUND.text());
     }
 
     @Test
@@ -116,6 +125,8 @@ class AgentOptionsTest {
             "poll=0.5s             | poll        | 0.5s         | 1ms-1s",
             "libbpf=               | libbpf      | ''           | path of the libbpf shared library",
             "log=trace             | log         | trace        | error, warn, info or debug",
+            "start=before_main     | start       | before_main  | before-main (main waits",
+            "start=later           | start       | later        | or background",
     })
     void invalidValueIsNamedWithWhatTheOptionAccepts(String text, String key, String value, String accepted) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> AgentOptions.parse(text));
@@ -220,7 +231,8 @@ class AgentOptionsTest {
                 () -> assertEquals(1 << 20, options.ringBufferBytes()),
                 () -> assertEquals(20, options.pollMillis()),
                 () -> assertNull(options.libbpf()),
-                () -> assertEquals(LogLevel.WARN, options.log()));
+                () -> assertEquals(LogLevel.WARN, options.log()),
+                () -> assertEquals(Start.BEFORE_MAIN, options.start()));
     }
 
     private static int[] ports(AgentOptions options, String key) {

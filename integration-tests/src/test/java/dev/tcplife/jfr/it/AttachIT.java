@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import jdk.jfr.consumer.RecordedEvent;
 
 import dev.tcplife.jfr.it.workload.AttachWorkload;
+import dev.tcplife.jfr.it.workload.ChurnWorkload;
 import dev.tcplife.jfr.it.workload.ExpectedSession;
 import dev.tcplife.jfr.it.workload.FileSignal;
 
@@ -64,6 +65,44 @@ class AttachIT extends BpfIntegrationTest {
             assertEquals(2 * 4, expected.stream().filter(AttachIT::isOld).count());
             SessionAssertions.assertRun(run, expected, new SessionAssertions.Options().pid(workload.pid())
                     .startNotObserved(AttachIT::isOld));
+        } finally {
+            workload.destroy();
+        }
+    }
+
+    /**
+     * Issue 10's snapshot race: a listener accepts all the time, and clients hold their sessions open a little, while
+     * the agent attaches. Every session that ends after tracing began is recorded, both ends, each once (those
+     * already open when it began with no thread); none that ended before.
+     */
+    @ParameterizedTest(name = "JDK {0}")
+    @MethodSource("jdks")
+    void aListenerAcceptingWhileTheAgentAttaches(Path jdk, @TempDir Path dir) throws Exception {
+        Path truth = dir.resolve("truth.tsv");
+        Path churning = dir.resolve("churning");
+        AgentRun run = AgentRun.on(jdk).withoutAgent().withoutRecording();
+        if (Jdks.featureVersion(jdk) >= 21) {
+            run.jvmOption("-XX:+EnableDynamicAgentLoading");
+        }
+        AgentRun.Running workload = run.start(dir, ChurnWorkload.class, truth.toString(), "0", "2", "3",
+                churning.toString());
+        try {
+            FileSignal.await(churning, workload::isAlive);
+            startRecording(jdk, workload.pid(), dir);
+            Thread.sleep(200);
+            long attachBegin = now();
+            Command attach = agentCommand(jdk, "attach", workload.pid());
+            assertEquals(0, attach.exitCode(), attach.toString());
+            Thread.sleep(500);
+            FileSignal.send(churning.resolveSibling(churning.getFileName() + ".stop"));
+            ChurnRun churn = ChurnRun.of(workload.await(), truth);
+
+            RecordedEvent statistics = churn.statistics();
+            assertFalse(statistics.getBoolean("tracedFromMain"), statistics.toString());
+            churn.assertRecordedSince(statistics.getInstant("tracingStart"), attachBegin);
+            System.out.println("attach while accepting: " + churn.ends().size() + " session ends, "
+                    + statistics.getLong("sessionsAdopted") + " adopted, " + statistics.getLong("sessionsRecorded")
+                    + " recorded");
         } finally {
             workload.destroy();
         }

@@ -1,0 +1,246 @@
+package dev.tcplife.jfr.agent;
+
+import java.lang.instrument.Instrumentation;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import dev.tcplife.jfr.bpf.BpfException;
+import dev.tcplife.jfr.bpf.BpfObject;
+import dev.tcplife.jfr.bpf.LibBpf;
+import dev.tcplife.jfr.bpf.LibC;
+import dev.tcplife.jfr.bpf.PidNamespace;
+import dev.tcplife.jfr.bpf.ProgramConfig;
+import dev.tcplife.jfr.bpf.TcpSessionProgram;
+import dev.tcplife.jfr.jfr.JfrClock;
+import dev.tcplife.jfr.jfr.TcpSessionEmitter;
+import dev.tcplife.jfr.jfr.TcpSessionOpenEvent;
+import dev.tcplife.jfr.pipeline.SessionPipeline;
+import dev.tcplife.jfr.thread.JdkSocketInstrumentation;
+import dev.tcplife.jfr.thread.SocketFds;
+import dev.tcplife.jfr.thread.SocketOwners;
+
+/**
+ * The agent's start, step by step:
+ *
+ * <ol>
+ *   <li>the native libraries: libc and libbpf, through jnr-ffi;
+ *   <li>the JDK socket hooks, registered (the JVM rewrites the socket classes as it loads them);
+ *   <li>the kernel program: loaded, verified, and attached with the JVM's older sockets adopted;
+ *   <li>the reader thread, which holds finished sessions until JFR is ready. Tracing has begun: from here on no
+ *       session of the JVM is missed;
+ *   <li>JFR: its clock, the events, the statistics; sessions held so far are emitted first.
+ * </ol>
+ *
+ * At JVM start, steps 1 to 4 run on the thread "tcplife-start" while the main thread goes on with the JVM's own
+ * start, and {@link StartGate} holds the application's first class until step 4 is done; step 5 waits until the
+ * application has begun, after JFR's own start. On attach, everything runs on the attaching thread. Each step is
+ * timed for the debug log. A watchdog reports a start that stalls for {@link #STALL_NANOS}, at the step where it
+ * stalled, and releases what the start had set up.
+ */
+final class Startup {
+    static final long STALL_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /** How long step 5 waits for the application's first class before it goes on anyway (java -version has none). */
+    private static final long APPLICATION_WAIT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final AgentOptions options;
+    private final Instrumentation inst;
+    private final long begin = System.nanoTime();
+    private final CountDownLatch finished = new CountDownLatch(1);
+    /** What the start has set up so far, released in reverse order if it fails or stalls (guarded by this). */
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private long lap = begin;
+    private volatile String step = "the native libraries";
+    private boolean abandoned;
+    private boolean succeeded;
+
+    Startup(AgentOptions options, Instrumentation inst) {
+        this.options = options;
+        this.inst = inst;
+    }
+
+    /** Everything on the calling thread (the JVM's attach listener), so that the attaching tool learns the outcome. */
+    void attach() {
+        watch(Thread.currentThread(), null);
+        run(null);
+    }
+
+    /** Steps 1 to 4 at once on a thread of their own, step 5 once the application has begun. */
+    void atJvmStart(StartGate gate) {
+        Thread thread = new Thread(() -> run(gate), "tcplife-start");
+        thread.setDaemon(true);
+        thread.setContextClassLoader(Startup.class.getClassLoader());
+        gate.exempt(thread);
+        watch(thread, gate);
+        thread.start();
+    }
+
+    private void run(StartGate gate) {
+        try {
+            long pid = ProcessHandle.current().pid();
+            LibC libc = LibC.load();
+            LibBpf libbpf = LibBpf.load(options.libbpf());
+            if (AgentLog.debugEnabled()) {
+                BpfObject.setVerboseLog(AgentLog::debug);
+            }
+            lap("the JDK socket hooks");
+
+            /* The Java side first: sockets the JVM opens from now on are noted with their thread */
+            SocketFds fds = SocketFds.open(inst, libc);
+            SocketOwners owners = options.threads() ? SocketOwners.withHooks(fds, inst) : SocketOwners.none(fds);
+            JdkSocketInstrumentation hooks = options.threads()
+                    ? keep(JdkSocketInstrumentation.install(inst, owners, AgentLog::warn)) : null;
+            lap("the kernel program");
+
+            /* The kernel program, filtering on this JVM, attached with what was open before */
+            ProgramConfig config = new ProgramConfig(pid, PidNamespace.current(), options.family().mask,
+                    options.localPorts(), options.remotePorts(), options.maxSessions(), options.ringBufferBytes());
+            TcpSessionProgram program = keep(TcpSessionProgram.load(libbpf, libc, config));
+            lap("attaching and adopting open sockets");
+            TcpSessionProgram.Adoption adoption = program.attach();
+            if (adoption.notAdopted() > 0) {
+                AgentLog.warn(adoption.notAdopted() + " sessions already open will not be recorded: too many to adopt");
+            }
+            AgentLog.debug("adopted " + adoption.listeners() + " listeners and " + adoption.sessions() + " sessions");
+            SessionPipeline pipeline = handOver(program, SessionPipeline.start(program, owners, options.pollMillis(), adoption));
+
+            /* Tracing has begun */
+            boolean beforeApplication = gate != null && gate.tracingBegan();
+            System.setProperty(Agent.STATE_PROPERTY, "tracing");
+            lap(gate == null ? "JFR" : "waiting for the application to begin");
+            if (gate != null && !gate.awaitApplication(APPLICATION_WAIT_NANOS)) {
+                AgentLog.debug("no application class after " + TimeUnit.NANOSECONDS.toSeconds(APPLICATION_WAIT_NANOS)
+                        + " s: setting JFR up anyway");
+            }
+            lap("JFR");
+
+            /* JFR: sessions held since tracing began go out first */
+            JfrClock clock = openClock();
+            pipeline.emitTo(emitter(clock, pid), clock, beforeApplication);
+            owners.reportOpens(new OpenEvents());
+            Agent agent = new Agent(pipeline, hooks, inst);
+            synchronized (this) {
+                if (abandoned) {
+                    return;
+                }
+                succeeded = true;
+                started.clear();
+            }
+            finished.countDown();
+            Agent.started(agent);
+            lap(null);
+            AgentLog.info("tracing the TCP sessions of pid " + pid + (gate == null ? " (attached)" : "")
+                    + (beforeApplication ? ", from before main" : "") + ", ready in "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin) + " ms");
+        } catch (BpfException e) {
+            failed(e.getMessage(), gate);
+        } catch (UnsatisfiedLinkError e) {
+            failed("libbpf not found (" + e.getMessage()
+                    + "); install libbpf1 (apt-get install libbpf1) or set the libbpf option", gate);
+        } catch (Throwable e) {
+            failed(e.toString(), gate);
+        }
+    }
+
+    /** Logs the time of the step just done, at debug level, and names the next one for the watchdog. */
+    private void lap(String next) {
+        long now = System.nanoTime();
+        AgentLog.debug(step + ": " + TimeUnit.NANOSECONDS.toMillis(now - lap) + " ms");
+        lap = now;
+        step = next;
+    }
+
+    /** Keeps what a step set up, to release it should a later step fail; a start the watchdog gave up on stops here. */
+    private synchronized <T extends AutoCloseable> T keep(T resource) {
+        started.push(resource);
+        if (abandoned) {
+            releaseAll();
+            throw new IllegalStateException("abandoned");
+        }
+        return resource;
+    }
+
+    /** {@code pipeline} owns {@code program} from now on, and releases it with itself. */
+    private synchronized SessionPipeline handOver(TcpSessionProgram program, SessionPipeline pipeline) {
+        started.remove(program);
+        return keep(pipeline);
+    }
+
+    private synchronized void releaseAll() {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception | Error e) {
+                AgentLog.debug("releasing after a failed start: " + e);
+            }
+        }
+    }
+
+    private void failed(String reason, StartGate gate) {
+        synchronized (this) {
+            if (abandoned || succeeded) {
+                return; // the watchdog has said why already, or the start got there first
+            }
+            abandoned = true;
+            releaseAll();
+        }
+        if (gate != null) {
+            gate.release();
+        }
+        finished.countDown();
+        Agent.startFailed("tcplife cannot trace TCP sessions, the application runs on without it: " + reason);
+    }
+
+    /** A daemon thread that gives up on a start that has not finished after {@link #STALL_NANOS}, and says where. */
+    private void watch(Thread starter, StartGate gate) {
+        Thread watchdog = new Thread(() -> {
+            try {
+                if (finished.await(STALL_NANOS, TimeUnit.NANOSECONDS)) {
+                    return;
+                }
+            } catch (InterruptedException e) {
+                return;
+            }
+            StackTraceElement[] stack = starter.getStackTrace();
+            failed("the start stalled for " + TimeUnit.NANOSECONDS.toSeconds(STALL_NANOS) + " s while setting up "
+                    + step + (stack.length > 0 ? " (at " + stack[0] + ")" : ""), gate);
+        }, "tcplife-start-watchdog");
+        watchdog.setDaemon(true);
+        if (gate != null) {
+            gate.exempt(watchdog);
+        }
+        watchdog.start();
+    }
+
+    private JfrClock openClock() {
+        try {
+            return JfrClock.open(inst);
+        } catch (IllegalStateException e) {
+            AgentLog.warn(e.getMessage());
+            return null;
+        }
+    }
+
+    private static TcpSessionEmitter emitter(JfrClock clock, long pid) {
+        try {
+            return TcpSessionEmitter.create(clock, pid);
+        } catch (IllegalStateException e) {
+            AgentLog.warn("sessions are dated when the agent reads them, not when they happened: " + e.getMessage());
+            return TcpSessionEmitter.datedWhenRead(pid);
+        }
+    }
+
+    /** The moments sockets are opened, as tcplife.TcpSessionOpen events. */
+    private static final class OpenEvents implements SocketOwners.OpenListener {
+        @Override
+        public boolean wanted() {
+            return TcpSessionOpenEvent.isRecorded();
+        }
+
+        @Override
+        public void opened(String role, long inode) {
+            TcpSessionOpenEvent.commit(role, inode);
+        }
+    }
+}
