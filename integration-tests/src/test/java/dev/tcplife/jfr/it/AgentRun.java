@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -30,6 +31,7 @@ public final class AgentRun {
     private final List<String> prefix = new ArrayList<>();
     private final List<String> jvmOptions = new ArrayList<>();
     private final List<String> recordingOptions = new ArrayList<>();
+    private final List<Path> classPath = new ArrayList<>();
     private String agentOptions;
     private boolean agent = true;
     private boolean recording = true;
@@ -69,6 +71,12 @@ public final class AgentRun {
     /** One more option of -XX:StartFlightRecording, such as {@code maxsize=0}. */
     public AgentRun recordingOption(String option) {
         recordingOptions.add(option);
+        return this;
+    }
+
+    /** Jars the workload needs beside the test classes, such as a library under test. */
+    public AgentRun classPath(List<Path> jars) {
+        classPath.addAll(jars);
         return this;
     }
 
@@ -196,7 +204,8 @@ public final class AgentRun {
         }
         command.addAll(jvmOptions);
         command.add("-cp");
-        command.add(TEST_CLASSES.toAbsolutePath().toString());
+        command.add(Stream.concat(Stream.of(TEST_CLASSES), classPath.stream())
+                .map(path -> path.toAbsolutePath().toString()).collect(Collectors.joining(":")));
         command.add(mainClass.getName());
         command.addAll(List.of(args));
         Path stdout = workDir.resolve("stdout.txt");
