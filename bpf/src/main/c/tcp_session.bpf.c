@@ -472,8 +472,8 @@ static __always_inline __u8 flags_before(int oldstate)
 
 /*
  * A socket of the JVM older than the program: follow it from now on, its start unobserved. The loader lists them
- * in "adoptable"; and while it adopts, a child of one of the JVM's listeners is the JVM's even when no list could
- * name it (created between the loader's listing and the program's first run).
+ * in "adoptable", from the JVM's descriptors. A child of one of the JVM's listeners is the JVM's even when no list
+ * could name it: one that waited in its listener's accept queue (no descriptor yet) when the loader listed.
  */
 static struct session_slot *adopt(__u64 address, struct sock *sk, int oldstate)
 {
@@ -485,8 +485,8 @@ static struct session_slot *adopt(__u64 address, struct sock *sk, int oldstate)
 	__u16 family;
 	__u32 port_slot;
 
-	/* Nothing waits for adoption (almost always): foreign sockets pay one read of a global. */
-	if (!globals.adoptable_count)
+	/* Nothing waits for adoption (always at JVM start): foreign sockets pay two reads of globals. */
+	if (!globals.adoptable_count && !globals.older_listeners)
 		return NULL;
 	tp = tcp_inet(sk);
 	if (!tp)
@@ -509,7 +509,7 @@ static struct session_slot *adopt(__u64 address, struct sock *sk, int oldstate)
 			__sync_fetch_and_add(&globals.adoptable_port_counts[port_slot], -1);
 			__sync_fetch_and_add(&globals.adoptable_count, -1);
 		}
-	} else if (globals.listener_port_counts[port_slot] && child_of_ours(sk, tp)) {
+	} else if (globals.older_listeners && globals.listener_port_counts[port_slot] && child_of_ours(sk, tp)) {
 		s.socket_ino = socket_ino(sk);
 		s.role = TCP_SESSION_ROLE_SERVER;
 		s.flags = flags_before(oldstate);

@@ -74,9 +74,9 @@ struct tcp_session_globals {
 	__u32 reporting_off;       /* set by the loader while no recording wants the events: follow, do not report */
 	__u64 adoption_start_ns;   /* CLOCK_MONOTONIC when the sockets in "adoptable" were listed: their recorded start */
 	__u64 min_duration_ns;     /* set by the loader from the event's threshold: shorter sessions are not reported */
-	__u32 adoptable_count;     /* entries in "adoptable", whoever inserts adds, whoever deletes subtracts; and 1
-				    * more while the loader adopts: children of the JVM's listeners are adopted too */
-	__u32 reserved;
+	__u32 adoptable_count;     /* entries in "adoptable": whoever inserts adds, whoever deletes subtracts */
+	__u32 older_listeners;     /* set by the loader when it adopted a listener: children of the JVM's listeners that
+				    * the program never saw created (in their accept queue then) are adopted too */
 	/* Per local port % SLOTS: how many of our listeners, and of our sockets waiting in "adoptable", use it.
 	 * A foreign socket whose slot is zero skips the full lookup. */
 	__u32 listener_port_counts[TCP_SESSION_PORT_SLOTS];
@@ -167,6 +167,7 @@ _Static_assert(__builtin_offsetof(struct tcp_session_globals, reporting_off) == 
 _Static_assert(__builtin_offsetof(struct tcp_session_globals, adoption_start_ns) == 8, "adoption_start_ns");
 _Static_assert(__builtin_offsetof(struct tcp_session_globals, min_duration_ns) == 16, "min_duration_ns");
 _Static_assert(__builtin_offsetof(struct tcp_session_globals, adoptable_count) == 24, "adoptable_count");
+_Static_assert(__builtin_offsetof(struct tcp_session_globals, older_listeners) == 28, "older_listeners");
 _Static_assert(__builtin_offsetof(struct tcp_session_globals, listener_port_counts) == 32, "listener_port_counts");
 _Static_assert(__builtin_offsetof(struct tcp_session_globals, adoptable_port_counts) == 32 + 4 * TCP_SESSION_PORT_SLOTS,
 	       "adoptable_port_counts");

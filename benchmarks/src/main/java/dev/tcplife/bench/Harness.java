@@ -179,8 +179,9 @@ public final class Harness {
     private long netnsSockets = -1;
     private final Map<Startup, Stats> heap = new EnumMap<>(Startup.class);
     private final Map<Startup, Stats> nonHeap = new EnumMap<>(Startup.class);
-    private final Stats launchToTracing = new Stats();
     private final Stats agentReadyLog = new Stats();
+    private final Stats launchToTracingLog = new Stats();
+    private final Stats launchToEventsLog = new Stats();
     // light
     private final Stats lightDelayMedian = new Stats();
     private final Stats lightDelayP99 = new Stats();
@@ -376,9 +377,16 @@ public final class Harness {
     }
 
     private static final Pattern READY_IN = Pattern.compile("ready in (\\d+) ms");
+    private static final Pattern TRACING_AFTER_LAUNCH = Pattern.compile("tracing (\\d+) ms after launch");
+    private static final Pattern EVENTS_AFTER_LAUNCH = Pattern.compile("events (\\d+) ms after launch");
 
     private static double agentReadyMillis(Child child) {
-        Matcher m = READY_IN.matcher(child.stderrText());
+        return logged(READY_IN, child);
+    }
+
+    /** The number the agent's log line gives, or NaN. */
+    private static double logged(Pattern figure, Child child) {
+        Matcher m = figure.matcher(child.stderrText());
         return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
@@ -794,15 +802,15 @@ public final class Harness {
                     Map<String, String> f = Child.fields(child.await("@result", 120));
                     child.awaitExit(120);
                     long main = Long.parseLong(f.get("main"));
-                    long ready = Long.parseLong(f.get("ready"));
                     stats(mainMillis, config).add((main - child.launchNanos) / 1e6);
                     stats(rss, config).add(Long.parseLong(f.get("rss")) / 1048576.0);
                     stats(peakRss, config).add(Long.parseLong(f.get("peakRss")) / 1048576.0);
                     stats(heap, config).add(Long.parseLong(f.get("heap")) / 1048576.0);
                     stats(nonHeap, config).add(Long.parseLong(f.get("nonHeap")) / 1048576.0);
                     if (config == Startup.AGENT) {
-                        launchToTracing.add((ready - child.launchNanos) / 1e6);
                         agentReadyLog.add(agentReadyMillis(child));
+                        launchToTracingLog.add(logged(TRACING_AFTER_LAUNCH, child));
+                        launchToEventsLog.add(logged(EVENTS_AFTER_LAUNCH, child));
                     }
                     if (!keep) {
                         Files.deleteIfExists(child.stderr);
@@ -940,16 +948,20 @@ public final class Harness {
             Stats withAgent = stats(helloMillis, Startup.AGENT);
             Stats plainMain = stats(helloMainMillis, Startup.PLAIN);
             Stats agentMain = stats(helloMainMillis, Startup.AGENT);
-            md.append(row("4", "start-up time added by `-javaagent` (`Hello`): launch to main; launch to exit",
+            md.append(row("4", "`main` begins later with `-javaagent`, a recording started at launch (`settings=default,"
+                    + "settings=tcplife.jfc`)", String.format(Locale.ROOT, "%.0f ms", stats(mainMillis, Startup.AGENT).median()
+                    - stats(mainMillis, Startup.PLAIN).median()), "≤ 250 ms"));
+            md.append(row("4", "the same without a recording (`Hello`): launch to main; launch to exit",
                     String.format(Locale.ROOT, "%.0f ms; %.0f ms (an empty agent: %.0f ms; %.0f ms)",
                             agentMain.median() - plainMain.median(), withAgent.median() - plain.median(),
                             stats(helloMainMillis, Startup.EMPTY_AGENT).median() - plainMain.median(),
                             stats(helloMillis, Startup.EMPTY_AGENT).median() - plain.median()),
-                    "≤ 150 ms"));
-            md.append(row("4", "launch to tracing (tcplife.state=tracing, in the background)",
-                    launchToTracing.format("%.0f ms") + "; agent's own \"ready in\": "
-                            + agentReadyLog.format("%.0f ms"),
                     "–"));
+            md.append(row("4", "with that recording, launch to tracing (kernel program attached, socket hooks in place; "
+                    + "the agent's log, to 10 ms); launch to events flowing (JFR set up for the agent)",
+                    launchToTracingLog.format("%.0f ms") + "; " + launchToEventsLog.format("%.0f ms")
+                            + " (the agent's own \"ready in\": " + agentReadyLog.format("%.0f ms") + ")",
+                    "≤ 500 ms"));
             md.append(row("4", "memory added: RSS after ready and GC; peak RSS (VmHWM)",
                     String.format(Locale.ROOT, "%.1f MB (%s vs %s MB); %.1f MB", stats(rss, Startup.AGENT).median()
                             - stats(rss, Startup.PLAIN).median(), stats(rss, Startup.AGENT).format("%.1f"),
@@ -1082,8 +1094,9 @@ public final class Harness {
                     .append(" runs each. Then a JVM with a recording (`settings=default,settings=tcplife.jfc`) that ")
                     .append("waits for tcplife.state=tracing, sleeps 300 ms, runs System.gc() twice, waits 1 s (G1 ")
                     .append("returns freed memory concurrently) and reads VmRSS and VmHWM from /proc/self/status; ")
-                    .append(plan.startupRounds()).append(" runs each. The agent's start reads /proc/net/tcp and tcp6, ")
-                    .append("which listed ").append(netnsSockets).append(" sockets of this network namespace.\n\n");
+                    .append(plan.startupRounds()).append(" runs each. This network namespace had ").append(netnsSockets)
+                    .append(" TCP sockets (its /proc/net/tcp and tcp6, which the agent reads only when the JVM has ")
+                    .append("TCP sockets of its own: not at start).\n\n");
             md.append("| configuration | Hello, launch to main (ms) | Hello, launch to exit (ms) | with a recording: ")
                     .append("launch to main (ms) | RSS (MB) | peak RSS (MB) | heap used (MB) | non-heap (MB) |\n")
                     .append("|---|---|---|---|---|---|---|---|\n");

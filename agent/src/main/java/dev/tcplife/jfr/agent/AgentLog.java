@@ -14,6 +14,10 @@ public final class AgentLog {
         level = newLevel;
     }
 
+    public static boolean infoEnabled() {
+        return level.compareTo(AgentOptions.LogLevel.INFO) >= 0;
+    }
+
     public static boolean debugEnabled() {
         return level.compareTo(AgentOptions.LogLevel.DEBUG) >= 0;
     }

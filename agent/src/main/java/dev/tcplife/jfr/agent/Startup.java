@@ -108,6 +108,7 @@ final class Startup {
             /* Tracing has begun */
             boolean beforeApplication = gate != null && gate.tracingBegan();
             System.setProperty(Agent.STATE_PROPERTY, "tracing");
+            long tracingSinceLaunch = gate != null && AgentLog.infoEnabled() ? sinceLaunchMillis() : -1;
             lap(gate == null ? "JFR" : "waiting for the application to begin");
             if (gate != null && !gate.awaitApplication(APPLICATION_WAIT_NANOS)) {
                 AgentLog.debug("no application class after " + TimeUnit.NANOSECONDS.toSeconds(APPLICATION_WAIT_NANOS)
@@ -130,9 +131,13 @@ final class Startup {
             finished.countDown();
             Agent.started(agent);
             lap(null);
-            AgentLog.info("tracing the TCP sessions of pid " + pid + (gate == null ? " (attached)" : "")
-                    + (beforeApplication ? ", from before main" : "") + ", ready in "
-                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin) + " ms");
+            if (AgentLog.infoEnabled()) {
+                AgentLog.info("tracing the TCP sessions of pid " + pid + (gate == null ? " (attached)" : "")
+                        + (beforeApplication ? ", from before main" : "") + ", ready in "
+                        + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begin) + " ms"
+                        + (gate == null ? "" : " (tracing " + tracingSinceLaunch + " ms after launch, events "
+                                + sinceLaunchMillis() + " ms after launch)"));
+            }
         } catch (BpfException e) {
             failed(e.getMessage(), gate);
         } catch (UnsatisfiedLinkError e) {
@@ -141,6 +146,12 @@ final class Startup {
         } catch (Throwable e) {
             failed(e.toString(), gate);
         }
+    }
+
+    /** Milliseconds since the JVM's process began (the kernel counts its start in clock ticks: to 10 ms). */
+    private static long sinceLaunchMillis() {
+        return ProcessHandle.current().info().startInstant()
+                .map(start -> java.time.Duration.between(start, java.time.Instant.now()).toMillis()).orElse(-1L);
     }
 
     /** Logs the time of the step just done, at debug level, and names the next one for the watchdog. */

@@ -4,6 +4,8 @@ import static dev.tcplife.jfr.bpf.NativeLibrary.INT;
 import static dev.tcplife.jfr.bpf.NativeLibrary.LONG;
 import static dev.tcplife.jfr.bpf.NativeLibrary.POINTER;
 
+import java.nio.ByteBuffer;
+
 import dev.tcplife.jfr.bpf.NativeLibrary.Function;
 
 /** The few C library calls the agent needs, by their C names. */
@@ -11,9 +13,14 @@ public final class LibC {
     static final int PROT_READ = 0x1;
     static final int PROT_WRITE = 0x2;
     static final int MAP_SHARED = 0x01;
-    private static final int SOL_SOCKET = 1;
-    private static final int SO_PROTOCOL = 38;
-    private static final int IPPROTO_TCP = 6;
+    static final int SOL_SOCKET = 1;
+    static final int SO_PROTOCOL = 38;
+    static final int IPPROTO_TCP = 6;
+    private static final int TCP_INFO = 11;
+    /** struct tcp_info is 232 bytes on Linux 6.x and only grows; its first byte is tcpi_state. */
+    private static final int TCP_INFO_SIZE = 256;
+    /** struct sockaddr_in6, the larger of the two families. */
+    private static final int SOCKADDR_SIZE = 28;
     /** mmap's MAP_FAILED, (void *) -1. */
     static final long MAP_FAILED = -1L;
     /** {@code struct stat} is 144 bytes on x86_64 and 128 on aarch64; st_ino is at offset 8 on both. */
@@ -27,6 +34,8 @@ public final class LibC {
     private final Function gettid;
     private final Function vsnprintf;
     private final Function getsockopt;
+    private final Function getsockname;
+    private final Function getpeername;
 
     private LibC(NativeLibrary c) {
         mmap = c.function("mmap", POINTER, POINTER, LONG, INT, INT, INT, LONG);
@@ -36,6 +45,8 @@ public final class LibC {
         gettid = c.function("gettid", INT);
         vsnprintf = c.function("vsnprintf", INT, POINTER, LONG, POINTER, POINTER);
         getsockopt = c.function("getsockopt", INT, INT, INT, INT, POINTER, POINTER);
+        getsockname = c.function("getsockname", INT, INT, POINTER, POINTER);
+        getpeername = c.function("getpeername", INT, INT, POINTER, POINTER);
     }
 
     /** Loads the C library; being the agent's first native call, it also sets up jffi (see below). */
@@ -64,12 +75,33 @@ public final class LibC {
         }
     }
 
-    /** Whether {@code fd} is a TCP socket (SO_PROTOCOL is IPPROTO_TCP): one system call. */
-    boolean isTcpSocket(int fd) {
+    /** An int socket option of {@code fd}; -1 when getsockopt fails (no socket, closed). */
+    int socketOption(int fd, int level, int option) {
         try (NativeMemory value = NativeMemory.allocate(Integer.BYTES); NativeMemory length = NativeMemory.allocate(Integer.BYTES)) {
             length.putInt(0, Integer.BYTES);
-            return getsockopt.callInt(fd, SOL_SOCKET, SO_PROTOCOL, value.address(), length.address()) == 0
-                    && value.getInt(0) == IPPROTO_TCP;
+            return getsockopt.callInt(fd, level, option, value.address(), length.address()) == 0 ? value.getInt(0) : -1;
+        }
+    }
+
+    /** The TCP state of the socket on {@code fd} (tcp_info's tcpi_state); -1 when it has none. */
+    int tcpState(int fd) {
+        try (NativeMemory info = NativeMemory.allocate(TCP_INFO_SIZE); NativeMemory length = NativeMemory.allocate(Integer.BYTES)) {
+            length.putInt(0, TCP_INFO_SIZE);
+            return getsockopt.callInt(fd, IPPROTO_TCP, TCP_INFO, info.address(), length.address()) == 0
+                    ? info.getInt(0) & 0xff : -1;
+        }
+    }
+
+    /** The local ({@code peer} false) or remote address of the socket on {@code fd}, as a sockaddr; null if none. */
+    ByteBuffer socketAddress(int fd, boolean peer) {
+        try (NativeMemory address = NativeMemory.allocate(SOCKADDR_SIZE); NativeMemory length = NativeMemory.allocate(Integer.BYTES)) {
+            length.putInt(0, SOCKADDR_SIZE);
+            if ((peer ? getpeername : getsockname).callInt(fd, address.address(), length.address()) != 0) {
+                return null;
+            }
+            byte[] bytes = new byte[SOCKADDR_SIZE];
+            address.get(0, bytes, bytes.length);
+            return ByteBuffer.wrap(bytes);
         }
     }
 

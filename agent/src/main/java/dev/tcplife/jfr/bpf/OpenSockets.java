@@ -1,6 +1,5 @@
 package dev.tcplife.jfr.bpf;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -9,15 +8,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
- * The JVM's TCP sockets as the kernel lists them in {@code /proc/self/net/tcp} and {@code tcp6}: what was open
- * before the kernel program was attached, so that it can adopt them. A socket is the JVM's when one of its file
- * descriptors holds the socket's inode; a connection still waiting in the accept queue of one of the JVM's
- * listeners (no inode yet) is the JVM's too.
+ * The JVM's TCP sockets, from its own file descriptors: what was open before the kernel program was attached, so
+ * that it can adopt them. Each descriptor that is a TCP socket is asked for its addresses and its state
+ * (getsockname, getpeername, TCP_INFO): a few system calls per socket of the JVM, where the kernel's tables
+ * ({@code /proc/net/tcp}) list every socket of the network namespace, hundreds of thousands under churn, and take
+ * seconds to print. A connection waiting in the accept queue of one of the JVM's listeners has no descriptor
+ * yet: the kernel program takes those as the JVM's by their listener.
  *
  * @param netns the network namespace the JVM's sockets live in (its inode)
  * @param listeners the JVM's listening sockets
@@ -27,7 +26,7 @@ public record OpenSockets(long netns, List<Listener> listeners, List<Session> se
     static final int AF_INET = 2;
     static final int AF_INET6 = 10;
 
-    /** TCP states as /proc prints them (include/net/tcp_states.h). */
+    /** TCP states, as struct tcp_info's tcpi_state gives them (include/net/tcp_states.h). */
     static final int ESTABLISHED = 0x01;
     static final int SYN_SENT = 0x02;
     static final int SYN_RECV = 0x03;
@@ -46,147 +45,104 @@ public record OpenSockets(long netns, List<Listener> listeners, List<Session> se
         }
     }
 
-    /** A socket with a session, addresses as /proc lists them (4 bytes for AF_INET, 16 for AF_INET6). */
+    /** A socket with a session, addresses as its family stores them (4 bytes for AF_INET, 16 for AF_INET6). */
     public record Session(int family, byte[] localAddress, int localPort, byte[] remoteAddress, int remotePort,
             long inode, int state, boolean server) {
     }
 
-    /**
-     * Lists the JVM's sockets now. The tables list every TCP socket of the network namespace, possibly tens of
-     * thousands: each line is read in place, and only the few that are the JVM's are taken apart.
-     */
+    /** One TCP socket of the JVM, as its descriptor describes it. */
+    record Described(int family, byte[] localAddress, int localPort, byte[] remoteAddress, int remotePort, int state,
+            long inode) {
+    }
+
+    /** Lists the JVM's TCP sockets now. */
     public static OpenSockets list(LibC libc) throws IOException {
-        Set<Long> inodes = ownTcpSocketInodes(libc);
         long netns = ((Number) Files.getAttribute(Path.of("/proc/self/ns/net"), "unix:ino")).longValue();
-        if (inodes.isEmpty()) {
-            // No TCP socket on any descriptor, as at JVM start: nothing of the JVM's in the tables, which list every
-            // socket of the network namespace and take a busy host tens of milliseconds to print.
-            return new OpenSockets(netns, List.of(), List.of());
-        }
-        List<Row> candidates = new ArrayList<>();
-        List<Listener> listeners = new ArrayList<>();
-        for (int family : new int[] {AF_INET, AF_INET6}) {
-            Path table = Path.of(family == AF_INET ? "/proc/self/net/tcp" : "/proc/self/net/tcp6");
-            if (!Files.isReadable(table)) {
-                continue; // IPv6 disabled
-            }
-            try (BufferedReader lines = Files.newBufferedReader(table)) {
-                lines.readLine(); // the header
-                for (String line; (line = lines.readLine()) != null; ) {
-                    Row row = Row.of(line, family);
-                    boolean ours = inodes.contains(row.inode);
-                    if (row.state == LISTEN && ours) {
-                        listeners.add(row.listener());
-                    } else if (followable(row.state) && (ours || row.inode == 0)) {
-                        candidates.add(row); // inode 0: not accepted yet, or another process's closed socket
+        List<Described> sockets = new ArrayList<>();
+        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
+            for (Path fd : fds) {
+                String target;
+                try {
+                    target = Files.readSymbolicLink(fd).toString();
+                } catch (IOException closedMeanwhile) {
+                    continue;
+                }
+                if (target.startsWith("socket:[")) {
+                    Described socket = describe(libc, Integer.parseInt(fd.getFileName().toString()),
+                            Long.parseLong(target.substring(8, target.length() - 1)));
+                    if (socket != null) {
+                        sockets.add(socket);
                     }
                 }
             }
         }
+        List<Listener> listeners = new ArrayList<>();
+        for (Described socket : sockets) {
+            if (socket.state() == LISTEN) {
+                listeners.add(new Listener(socket.family(), socket.localAddress(), socket.localPort()));
+            }
+        }
         List<Session> sessions = new ArrayList<>();
-        for (Row row : candidates) {
-            Session session = row.session(false);
-            boolean server = listeners.stream().anyMatch(listener -> listener.accepts(session));
-            if (row.inode != 0 || server) {
-                sessions.add(row.session(server));
+        for (Described socket : sockets) {
+            if (followable(socket.state())) {
+                Session session = new Session(socket.family(), socket.localAddress(), socket.localPort(),
+                        socket.remoteAddress(), socket.remotePort(), socket.inode(), socket.state(), false);
+                boolean server = listeners.stream().anyMatch(listener -> listener.accepts(session));
+                sessions.add(server ? new Session(session.family(), session.localAddress(), session.localPort(),
+                        session.remoteAddress(), session.remotePort(), session.inode(), session.state(), true) : session);
             }
         }
         return new OpenSockets(netns, listeners, sessions);
     }
 
     /**
-     * One line of a /proc TCP table: "sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode ...",
-     * with state and inode parsed, the addresses kept as text until needed.
+     * The TCP socket on descriptor {@code fd}; null for any other socket, or one closed meanwhile (whose number a
+     * new descriptor may have taken: then it is described as it is now, which is as good).
      */
-    private record Row(String line, int family, int state, long inode) {
-        static Row of(String line, int family) {
-            int[] bounds = new int[2];
-            token(line, 3, bounds);
-            int state = (int) parse(line, bounds, 16);
-            token(line, 9, bounds);
-            return new Row(line, family, state, parse(line, bounds, 10));
+    private static Described describe(LibC libc, int fd, long inode) {
+        if (libc.socketOption(fd, LibC.SOL_SOCKET, LibC.SO_PROTOCOL) != LibC.IPPROTO_TCP) {
+            return null;
         }
-
-        Listener listener() {
-            String[] local = field(1).split(":");
-            return new Listener(family, address(local[0]), Integer.parseInt(local[1], 16));
+        int state = libc.tcpState(fd);
+        ByteBuffer local = libc.socketAddress(fd, false);
+        if (state < 0 || local == null || address(local) == null) {
+            return null;
         }
-
-        Session session(boolean server) {
-            String[] local = field(1).split(":");
-            String[] remote = field(2).split(":");
-            return new Session(family, address(local[0]), Integer.parseInt(local[1], 16), address(remote[0]),
-                    Integer.parseInt(remote[1], 16), inode, state, server);
-        }
-
-        private String field(int index) {
-            int[] bounds = new int[2];
-            token(line, index, bounds);
-            return line.substring(bounds[0], bounds[1]);
-        }
-
-        /** The start and end of the whitespace-separated token {@code index} of {@code line}. */
-        private static void token(String line, int index, int[] bounds) {
-            int at = 0;
-            for (int token = 0; ; token++) {
-                while (at < line.length() && line.charAt(at) == ' ') {
-                    at++;
-                }
-                int start = at;
-                while (at < line.length() && line.charAt(at) != ' ') {
-                    at++;
-                }
-                if (token == index || at == line.length()) {
-                    bounds[0] = start;
-                    bounds[1] = at;
-                    return;
-                }
-            }
-        }
-
-        private static long parse(String line, int[] bounds, int radix) {
-            long value = 0;
-            for (int i = bounds[0]; i < bounds[1]; i++) {
-                value = value * radix + Character.digit(line.charAt(i), radix);
-            }
-            return value;
-        }
+        ByteBuffer remote = libc.socketAddress(fd, true); // none for a listener, or a socket not connected yet
+        byte[] remoteAddress = remote == null ? null : address(remote);
+        byte[] localAddress = address(local);
+        return new Described(family(local), localAddress, port(local),
+                remoteAddress != null ? remoteAddress : new byte[localAddress.length], remote == null ? 0 : port(remote),
+                state, inode);
     }
 
-    /** States with a full socket that will still reach TCP_CLOSE (TIME_WAIT is a mini-socket, already closed). */
+    /** States with a full socket that will still reach TCP_CLOSE. */
     private static boolean followable(int state) {
         return state == ESTABLISHED || state == SYN_SENT || state == SYN_RECV || state == FIN_WAIT1
                 || state == FIN_WAIT2 || state == CLOSE_WAIT || state == LAST_ACK || state == CLOSING;
     }
 
-    /** The inodes of the TCP sockets open on this process's file descriptors ("socket:[12345]"). */
-    private static Set<Long> ownTcpSocketInodes(LibC libc) throws IOException {
-        Set<Long> inodes = new HashSet<>();
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(Path.of("/proc/self/fd"))) {
-            for (Path fd : fds) {
-                try {
-                    String target = Files.readSymbolicLink(fd).toString();
-                    if (target.startsWith("socket:[") && libc.isTcpSocket(Integer.parseInt(fd.getFileName().toString()))) {
-                        inodes.add(Long.parseLong(target.substring(8, target.length() - 1)));
-                    }
-                } catch (IOException closedMeanwhile) {
-                    // the descriptor closed while listing
-                }
-            }
+    /**
+     * The address of a socket address as getsockname and getpeername fill it: struct sockaddr_in (family in host
+     * order, port in network order, 4 address bytes) or sockaddr_in6 (family, port, flow info, 16 address bytes);
+     * null for another family.
+     */
+    static byte[] address(ByteBuffer sockaddr) {
+        int family = family(sockaddr);
+        if (family != AF_INET && family != AF_INET6) {
+            return null;
         }
-        return inodes;
+        byte[] address = new byte[family == AF_INET ? 4 : 16];
+        sockaddr.get(family == AF_INET ? 4 : 8, address);
+        return address;
     }
 
-    /**
-     * /proc prints each 32-bit word of an address (network order in memory) as a host-order hexadecimal number:
-     * writing the number back in host order gives the address bytes.
-     */
-    static byte[] address(String hex) {
-        ByteBuffer bytes = ByteBuffer.allocate(hex.length() / 2).order(ByteOrder.nativeOrder());
-        for (int word = 0; word < hex.length() / 8; word++) {
-            bytes.putInt((int) Long.parseLong(hex.substring(8 * word, 8 * word + 8), 16));
-        }
-        return bytes.array();
+    static int family(ByteBuffer sockaddr) {
+        return Short.toUnsignedInt(sockaddr.duplicate().order(ByteOrder.nativeOrder()).getShort(0));
+    }
+
+    static int port(ByteBuffer sockaddr) {
+        return (sockaddr.get(2) & 0xff) << 8 | sockaddr.get(3) & 0xff;
     }
 
     static boolean isZero(byte[] bytes) {

@@ -46,6 +46,7 @@ public final class TcpSessionProgram implements AutoCloseable {
     static final int GLOBALS_ADOPTION_START_NS = 8;
     static final int GLOBALS_MIN_DURATION_NS = 16;
     static final int GLOBALS_ADOPTABLE_COUNT = 24;
+    static final int GLOBALS_OLDER_LISTENERS = 28;
     static final int GLOBALS_LISTENER_PORT_COUNTS = 32;
     static final int PORT_SLOTS = 4096;
     static final int GLOBALS_ADOPTABLE_PORT_COUNTS = GLOBALS_LISTENER_PORT_COUNTS + 4 * PORT_SLOTS;
@@ -149,8 +150,9 @@ public final class TcpSessionProgram implements AutoCloseable {
      * <p>No moment goes unwatched. The sockets are listed, and handed to the program, before it attaches: a
      * listener's children are the JVM's from the instant the program runs. They are listed again once it runs,
      * for what was opened in between (a connect, a new listener), and again as long as a list turns up a listener
-     * not handed over yet. Meanwhile the program also adopts, at its first state change, any child of the JVM's
-     * listeners that it does not know: one created between a listing and the handover, which no list names.
+     * not handed over yet. Once a listener was handed over, the program also adopts, at its first state change,
+     * any child of the JVM's listeners that it does not know: one that had no descriptor when the JVM's were
+     * listed (it waited in the accept queue) or was created between a listing and the handover.
      *
      * @return what was adopted, and when tracing began: from then on, every session of the JVM that ends is seen
      * @throws IOException when the sockets cannot be listed
@@ -158,21 +160,16 @@ public final class TcpSessionProgram implements AutoCloseable {
     public Adoption attach() throws BpfException, IOException {
         OpenSockets before = OpenSockets.list(libc);
         LONGS.setVolatile(globals, GLOBALS_ADOPTION_START_NS, KernelClock.nowNanos());
-        INTS.getAndAdd(globals, GLOBALS_ADOPTABLE_COUNT, 1); // adoption is on: the children rule applies
-        try {
-            Adoption adoption = adopt(before);
-            object.attach(PROGRAM);
-            for (int round = 0; round < ADOPTION_ROUNDS; round++) {
-                Adoption more = adopt(OpenSockets.list(libc));
-                adoption = adoption.plus(more);
-                if (more.listeners() == 0) {
-                    break;
-                }
+        Adoption adoption = adopt(before);
+        object.attach(PROGRAM);
+        for (int round = 0; round < ADOPTION_ROUNDS; round++) {
+            Adoption more = adopt(OpenSockets.list(libc));
+            adoption = adoption.plus(more);
+            if (more.listeners() == 0) {
+                break;
             }
-            return new Adoption(adoption.listeners(), adoption.sessions(), adoption.notAdopted(), KernelClock.nowNanos());
-        } finally {
-            INTS.getAndAdd(globals, GLOBALS_ADOPTABLE_COUNT, -1);
         }
+        return new Adoption(adoption.listeners(), adoption.sessions(), adoption.notAdopted(), KernelClock.nowNanos());
     }
 
     /** Hands over listeners, and sessions to follow, that the program does not know yet. */
@@ -184,6 +181,7 @@ public final class TcpSessionProgram implements AutoCloseable {
             // A listener made after attaching is known already; one made before counts once.
             if (listeners.insert(listenerKey(open.netns(), listener), intBytes(1))) {
                 addToSlot(GLOBALS_LISTENER_PORT_COUNTS, listener.port(), 1);
+                INTS.setVolatile(globals, GLOBALS_OLDER_LISTENERS, 1);
                 adoptedListeners++;
             }
         }

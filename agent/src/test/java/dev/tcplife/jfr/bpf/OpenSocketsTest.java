@@ -1,36 +1,49 @@
 package dev.tcplife.jfr.bpf;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** /proc/net/tcp{,6} print addresses as host-order 32-bit words (this machine is little-endian). */
+/** Socket addresses as getsockname and getpeername fill them: family in host order, port in network order. */
 class OpenSocketsTest {
 
     @ParameterizedTest
     @CsvSource({
-        "0100007F, 127.0.0.1",
-        "00000000, 0.0.0.0",
-        "0302010A, 10.1.2.3",
-        "FFFFFFFF, 255.255.255.255",
+        "127.0.0.1, 8080",
+        "0.0.0.0, 1",
+        "10.1.2.3, 65535",
+        "::1, 443",
+        "::ffff:7f00:1, 50000",
+        "2001:db8::1, 22",
     })
-    void ipv4(String proc, String expected) throws Exception {
-        assertArrayEquals(java.net.InetAddress.getByName(expected).getAddress(), OpenSockets.address(proc));
+    void addressAndPort(String text, int port) throws Exception {
+        byte[] expected = InetAddress.getByName(text).getAddress();
+        boolean v6 = text.contains(":");
+        if (v6 && expected.length == 4) { // the JDK collapses ::ffff:a.b.c.d to IPv4; the kernel does not
+            expected = new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff,
+                expected[0], expected[1], expected[2], expected[3]};
+        }
+        ByteBuffer sockaddr = ByteBuffer.allocate(28).order(ByteOrder.nativeOrder());
+        sockaddr.putShort(0, (short) (v6 ? OpenSockets.AF_INET6 : OpenSockets.AF_INET));
+        sockaddr.put(2, (byte) (port >> 8)).put(3, (byte) port);
+        sockaddr.put(v6 ? 8 : 4, expected);
+
+        assertArrayEquals(expected, OpenSockets.address(sockaddr));
+        assertEquals(port, OpenSockets.port(sockaddr));
+        assertEquals(v6 ? OpenSockets.AF_INET6 : OpenSockets.AF_INET, OpenSockets.family(sockaddr));
     }
 
     @ParameterizedTest
-    @CsvSource({
-        "00000000000000000000000001000000, ::1",
-        "0000000000000000FFFF00000100007F, ::ffff:7f00:1",
-        "B80D0120000000000000000001000000, 2001:db8::1",
-    })
-    void ipv6(String proc, String expected) throws Exception {
-        byte[] bytes = OpenSockets.address(proc);
-        byte[] wanted = java.net.InetAddress.getByAddress(java.net.InetAddress.getByName(expected).getAddress()).getAddress();
-        if (wanted.length == 4) { // the JDK collapses ::ffff:a.b.c.d to IPv4
-            wanted = new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, wanted[0], wanted[1], wanted[2], wanted[3]};
-        }
-        assertArrayEquals(wanted, bytes);
+    @CsvSource({"1", "17"}) // AF_UNIX, AF_PACKET
+    void otherFamiliesHaveNoAddress(int family) {
+        ByteBuffer sockaddr = ByteBuffer.allocate(28).order(ByteOrder.nativeOrder()).putShort(0, (short) family);
+        assertNull(OpenSockets.address(sockaddr));
     }
 }

@@ -115,6 +115,7 @@ class TcpSessionProgramHeaderTest {
         program.put("adoption_start_ns", TcpSessionProgram.GLOBALS_ADOPTION_START_NS);
         program.put("min_duration_ns", TcpSessionProgram.GLOBALS_MIN_DURATION_NS);
         program.put("adoptable_count", TcpSessionProgram.GLOBALS_ADOPTABLE_COUNT);
+        program.put("older_listeners", TcpSessionProgram.GLOBALS_OLDER_LISTENERS);
         program.put("listener_port_counts", TcpSessionProgram.GLOBALS_LISTENER_PORT_COUNTS);
         program.put("adoptable_port_counts", TcpSessionProgram.GLOBALS_ADOPTABLE_PORT_COUNTS);
         assertEquals(asserted, program);
