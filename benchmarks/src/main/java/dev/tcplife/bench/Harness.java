@@ -1088,9 +1088,9 @@ public final class Harness {
         if (only.contains("startup")) {
             md.append("**4. Start-up and memory.** `java [-javaagent:tcplife-agent.jar=log=info] -cp ")
                     .append("tcplife-benchmarks.jar dev.tcplife.bench.Hello`, without a recording: launch to the ")
-                    .append("first line of main, and to exit (the agent starts in the background, so a JVM can exit ")
-                    .append("before it ")
-                    .append("is ready); ").append(plan.startupRounds() * plan.helloPerRound())
+                    .append("first line of main, and to exit (main waits until the agent traces; the agent sets JFR ")
+                    .append("up after, so a JVM can exit before its events flow); ")
+                    .append(plan.startupRounds() * plan.helloPerRound())
                     .append(" runs each. Then a JVM with a recording (`settings=default,settings=tcplife.jfc`) that ")
                     .append("waits for tcplife.state=tracing, sleeps 300 ms, runs System.gc() twice, waits 1 s (G1 ")
                     .append("returns freed memory concurrently) and reads VmRSS and VmHWM from /proc/self/status; ")

@@ -47,6 +47,8 @@ public final class Agent {
                     if (!shutdownOrder.ordered()) {
                         AgentLog.debug("JFR's exit hook not found: sessions ending just before exit may miss the dump");
                     }
+                } catch (IllegalStateException exiting) {
+                    AgentLog.debug("the JVM exits as JFR initializes: no last read to order before its dump");
                 } catch (RuntimeException | Error e) {
                     AgentLog.warn("could not order the agent's last read before JFR's dump at exit: " + e);
                 }

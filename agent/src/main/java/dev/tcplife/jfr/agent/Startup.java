@@ -4,6 +4,8 @@ import java.lang.instrument.Instrumentation;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 
 import dev.tcplife.jfr.bpf.BpfException;
@@ -79,18 +81,25 @@ final class Startup {
     private void run(StartGate gate) {
         try {
             long pid = ProcessHandle.current().pid();
+            /* The Java side, beside the native one: sockets the JVM opens from now on are noted with their thread */
+            SocketFds fds = SocketFds.open(inst);
+            SocketOwners owners = options.threads() ? SocketOwners.withHooks(fds, inst) : SocketOwners.none(fds);
+            FutureTask<JdkSocketInstrumentation> hooking = new FutureTask<>(() -> options.threads()
+                    ? keep(JdkSocketInstrumentation.install(inst, owners, AgentLog::warn)) : null);
+            Thread hooker = new Thread(hooking, "tcplife-hooks");
+            hooker.setDaemon(true);
+            hooker.setContextClassLoader(Startup.class.getClassLoader());
+            if (gate != null) {
+                gate.exempt(hooker);
+            }
+            hooker.start();
+
             LibC libc = LibC.load();
             LibBpf libbpf = LibBpf.load(options.libbpf());
+            fds.useNativeCalls(libc);
             if (AgentLog.debugEnabled()) {
                 BpfObject.setVerboseLog(AgentLog::debug);
             }
-            lap("the JDK socket hooks");
-
-            /* The Java side first: sockets the JVM opens from now on are noted with their thread */
-            SocketFds fds = SocketFds.open(inst, libc);
-            SocketOwners owners = options.threads() ? SocketOwners.withHooks(fds, inst) : SocketOwners.none(fds);
-            JdkSocketInstrumentation hooks = options.threads()
-                    ? keep(JdkSocketInstrumentation.install(inst, owners, AgentLog::warn)) : null;
             lap("the kernel program");
 
             /* The kernel program, filtering on this JVM, attached with what was open before */
@@ -104,6 +113,8 @@ final class Startup {
             }
             AgentLog.debug("adopted " + adoption.listeners() + " listeners and " + adoption.sessions() + " sessions");
             SessionPipeline pipeline = handOver(program, SessionPipeline.start(program, owners, options.pollMillis(), adoption));
+            lap("the JDK socket hooks, the last of them");
+            JdkSocketInstrumentation hooks = awaitHooks(hooking);
 
             /* Tracing has begun */
             boolean beforeApplication = gate != null && gate.tracingBegan();
@@ -148,10 +159,31 @@ final class Startup {
         }
     }
 
-    /** Milliseconds since the JVM's process began (the kernel counts its start in clock ticks: to 10 ms). */
+    /** The hooks, once their thread is done; what it threw, thrown here. */
+    private static JdkSocketInstrumentation awaitHooks(FutureTask<JdkSocketInstrumentation> hooking) throws Exception {
+        try {
+            return hooking.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : new IllegalStateException(e.getCause());
+        }
+    }
+
+    /**
+     * Milliseconds since the JVM's process began, to 10 ms: the kernel's uptime now less the process's start, both
+     * in time since boot (/proc/uptime, and field 22 of /proc/self/stat in clock ticks of 1/100 s). The start
+     * ProcessHandle gives is a wall-clock time built on the boot time in whole seconds: off by up to a second.
+     */
     private static long sinceLaunchMillis() {
-        return ProcessHandle.current().info().startInstant()
-                .map(start -> java.time.Duration.between(start, java.time.Instant.now()).toMillis()).orElse(-1L);
+        try {
+            String uptime = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/uptime"));
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/stat"));
+            // after the command name in parentheses: state is field 3, starttime field 22
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long startTicks = Long.parseLong(fields[22 - 3]);
+            return Math.round(Double.parseDouble(uptime.split(" ")[0]) * 1000) - startTicks * 10;
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     /** Logs the time of the step just done, at debug level, and names the next one for the watchdog. */

@@ -4,7 +4,9 @@ import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -32,11 +34,11 @@ final class LiveThreads {
     private static final long AGE_RESOLUTION_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /**
      * One Java thread's header line of Thread.print, on JDK 17 to 25: {@code "name" #12 [345] daemon prio=5 ...
-     * elapsed=1.87s tid=0x... nid=345 ...}; the nid in hexadecimal before JDK 19. The name is everything up to
-     * the last {@code " #id}, quotes and all.
+     * elapsed=1.87s tid=0x... nid=345 ...}; the nid in hexadecimal before JDK 19, the age with the C library's
+     * decimal point (a comma in some locales). The name is everything up to the last {@code " #id}, quotes and all.
      */
-    private static final Pattern HEADER =
-            Pattern.compile("^\"(.*)\" #(\\d+)\\b.*? elapsed=([0-9.]+)s .*?\\bnid=(0x[0-9a-fA-F]+|\\d+)\\b");
+    private static final Pattern HEADER = Pattern.compile(
+            "^\"(.*)\" #(\\d+)\\b.*? elapsed=(\\d+(?:[.,]\\d+)?)s .*?\\bnid=(0x[0-9a-fA-F]+|\\d+)\\b");
     private static final String CARRIER_THREAD = "jdk.internal.misc.CarrierThread";
 
     /** No dumps at all: for threads=off. */
@@ -123,21 +125,32 @@ final class LiveThreads {
         }
         Map<Long, Thread> threads = platformThreads();
         Map<Integer, Owner> byId = new HashMap<>();
-        for (String line : text.split("\n")) {
-            Matcher header = HEADER.matcher(line);
-            if (!header.find()) {
-                continue;
-            }
-            String nid = header.group(4);
-            int tid = nid.startsWith("0x") ? Integer.parseUnsignedInt(nid.substring(2), 16) : Integer.parseInt(nid);
-            long javaId = Long.parseLong(header.group(2));
-            long ageNanos = Math.round(Double.parseDouble(header.group(3)) * 1e9);
-            Thread thread = threads.get(javaId);
+        for (Dumped dumped : parse(text)) {
+            Thread thread = threads.get(dumped.javaId());
             boolean carrier = thread != null && thread.getClass().getName().equals(CARRIER_THREAD);
-            byId.put(tid, new Owner(carrier ? null : thread, carrier ? null : header.group(1), javaId, tid,
-                    dumpNanos - ageNanos - AGE_RESOLUTION_NANOS, null, Owner.Found.KERNEL_TID));
+            byId.put(dumped.tid(), new Owner(carrier ? null : thread, carrier ? null : dumped.name(), dumped.javaId(),
+                    dumped.tid(), dumpNanos - dumped.ageNanos() - AGE_RESOLUTION_NANOS, null, Owner.Found.KERNEL_TID));
         }
         return byId;
+    }
+
+    /** One Java thread of a dump: its name, Java id, kernel thread id and age. */
+    record Dumped(String name, long javaId, int tid, long ageNanos) {
+    }
+
+    /** The Java threads of a Thread.print text; the JVM's own threads (no Java id) are left out. */
+    static List<Dumped> parse(String text) {
+        List<Dumped> threads = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            Matcher header = HEADER.matcher(line);
+            if (header.find()) {
+                String nid = header.group(4);
+                threads.add(new Dumped(header.group(1), Long.parseLong(header.group(2)),
+                        nid.startsWith("0x") ? Integer.parseUnsignedInt(nid.substring(2), 16) : Integer.parseInt(nid),
+                        Math.round(Double.parseDouble(header.group(3).replace(',', '.')) * 1e9)));
+            }
+        }
+        return threads;
     }
 
     /** Every live platform thread, by id: what the root thread group enumerates. */

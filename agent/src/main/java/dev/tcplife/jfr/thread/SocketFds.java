@@ -32,15 +32,15 @@ public final class SocketFds {
     private static final ClassValue<MethodHandle> LOCAL_ADDRESS = getters("localAddress", SocketAddress.class, OBJECT_GETTER);
     private static final ClassValue<MethodHandle> REMOTE_ADDRESS = getters("remoteAddress", SocketAddress.class, OBJECT_GETTER);
 
-    private final LibC libc;
+    /** Set once the native libraries are loaded, as the agent's start goes on; before that, no system calls. */
+    private volatile LibC libc;
     private final MethodHandle descriptorFd;
     private final MethodHandle socketImplFd;
     private final MethodHandle socketImplLocalPort;
     private final MethodHandle socketImplPort;
     private final MethodHandle socketImplAddress;
 
-    private SocketFds(LibC libc) {
-        this.libc = libc;
+    private SocketFds() {
         this.descriptorFd = getter(FileDescriptor.class, "fd", int.class, INT_GETTER);
         this.socketImplFd = getter(SocketImpl.class, "fd", FileDescriptor.class, OBJECT_GETTER);
         this.socketImplLocalPort = getter(SocketImpl.class, "localport", int.class, INT_GETTER);
@@ -49,12 +49,17 @@ public final class SocketFds {
     }
 
     /** Opens java.io, java.net and sun.nio.ch to the agent's module and prepares the field accessors. */
-    public static SocketFds open(Instrumentation instrumentation, LibC libc) {
+    public static SocketFds open(Instrumentation instrumentation) {
         Module javaBase = Object.class.getModule();
         Set<Module> agent = Set.of(SocketFds.class.getModule());
         instrumentation.redefineModule(javaBase, Set.of(), Map.of(),
                 Map.of("java.io", agent, "java.net", agent, "sun.nio.ch", agent), Set.of(), Map.of());
-        return new SocketFds(libc);
+        return new SocketFds();
+    }
+
+    /** The C library, for inodes and thread ids, once the agent has loaded it. */
+    public void useNativeCalls(LibC loaded) {
+        libc = loaded;
     }
 
     /** The descriptor of a FileDescriptor, a SocketImpl or a socket channel; -1 if it has none. */
@@ -112,12 +117,14 @@ public final class SocketFds {
 
     /** The inode of the socket open on {@code fd}, 0 if there is none: one system call. */
     long inode(int fd) {
-        return fd < 0 ? 0 : libc.inode(fd);
+        LibC c = libc;
+        return fd < 0 || c == null ? 0 : c.inode(fd);
     }
 
     /** The kernel id of the calling thread (a virtual thread's carrier), as the JVM's PID namespace numbers it. */
     long currentTid() {
-        return libc.gettid();
+        LibC c = libc;
+        return c == null ? 0 : c.gettid();
     }
 
     private static ClassValue<MethodHandle> getters(String name, Class<?> fieldType, MethodType type) {

@@ -212,6 +212,9 @@ public final class SocketOwners {
             return cached;
         }
         Owner fresh = cached == null ? newOwner(thread, null) : cached.renamed();
+        if (fresh.osThreadId() == 0) {
+            return fresh; // the agent's native calls are not loaded yet: note the thread at its next connect
+        }
         Owner noted = byThreadId.compute(fresh.osThreadId(), (id, holder) ->
                 fresh.withPrevious(holder == null ? null : holder.thread() == thread ? holder.previous()
                         : firstHolders(holder, HOLDERS_PER_ID - 1)));
