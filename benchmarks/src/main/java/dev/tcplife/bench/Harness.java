@@ -360,9 +360,6 @@ public final class Harness {
         command.add(java);
         if (agentOptions != null) {
             command.add("-javaagent:" + agent + (agentOptions.isEmpty() ? "" : "=" + agentOptions));
-            if (Runtime.version().feature() >= 22) {
-                command.add("--enable-native-access=ALL-UNNAMED");
-            }
         }
         if (template != null) {
             command.add("-XX:StartFlightRecording=filename=" + recording + ",dumponexit=true,settings=default,settings="

@@ -94,7 +94,8 @@ final class Startup {
             }
             hooker.start();
 
-            LibC libc = LibC.load();
+            NativeAccess.grant(inst);
+            LibC libc = loadNativeLayer();
             LibBpf libbpf = LibBpf.load(options.libbpf());
             fds.useNativeCalls(libc);
             if (AgentLog.debugEnabled()) {
@@ -156,6 +157,18 @@ final class Startup {
                     + "); install libbpf1 (apt-get install libbpf1) or set the libbpf option", gate);
         } catch (Throwable e) {
             failed(e.toString(), gate);
+        }
+    }
+
+    /** jffi and the C library: a failure here is the agent's own (its stub library refused), not libbpf's. */
+    private static LibC loadNativeLayer() throws BpfException {
+        try {
+            return LibC.load();
+        } catch (UnsatisfiedLinkError | IllegalCallerException e) {
+            String message = String.valueOf(e.getMessage());
+            int end = message.indexOf('\n');
+            throw new BpfException("the agent's native layer (jffi) did not load: "
+                    + (end < 0 ? message : message.substring(0, end)).strip());
         }
     }
 

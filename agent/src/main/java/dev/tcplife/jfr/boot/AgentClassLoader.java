@@ -33,7 +33,17 @@ final class AgentClassLoader extends ClassLoader {
     private final String jarUrl;
     private final ProtectionDomain protectionDomain;
 
-    AgentClassLoader(File jarFile) throws IOException {
+    /**
+     * The agent's class loader for the agent jar {@code jarFile}, its native layer in a module of its own (see
+     * {@link NativeModule}).
+     */
+    static AgentClassLoader create(File jarFile) throws IOException {
+        AgentClassLoader loader = new AgentClassLoader(jarFile);
+        NativeModule.define(loader, jarFile.toURI());
+        return loader;
+    }
+
+    private AgentClassLoader(File jarFile) throws IOException {
         super("tcplife", ClassLoader.getPlatformClassLoader());
         this.jar = new JarFile(jarFile, false);
         this.jarUrl = jarFile.toURI().toURL().toString();
@@ -75,6 +85,25 @@ final class AgentClassLoader extends ClassLoader {
             }
         }
         return defineClass(name, bytes, 0, bytes.length, protectionDomain);
+    }
+
+    /** Classes of {@link NativeModule}: the JVM asks for them by module once the module is defined. */
+    @Override
+    protected Class<?> findClass(String moduleName, String name) {
+        if (moduleName != null && !moduleName.equals(NativeModule.NAME)) {
+            return null;
+        }
+        try {
+            return findClass(name);
+        } catch (ClassNotFoundException e) {
+            return null;
+        }
+    }
+
+    /** Resources of {@link NativeModule} (jffi's stub libraries), as of the unnamed module: from the jar. */
+    @Override
+    protected URL findResource(String moduleName, String name) {
+        return moduleName == null || moduleName.equals(NativeModule.NAME) ? findResource(name) : null;
     }
 
     @Override

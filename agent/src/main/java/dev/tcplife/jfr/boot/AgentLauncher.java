@@ -56,7 +56,7 @@ public final class AgentLauncher {
     private static synchronized ClassLoader loader() throws Exception {
         if (agentLoader == null) {
             File jar = new File(AgentLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            agentLoader = new AgentClassLoader(jar);
+            agentLoader = AgentClassLoader.create(jar);
         }
         return agentLoader;
     }

@@ -54,9 +54,6 @@ final class DemoCommand implements Main.Command {
             }
             List<String> command = new ArrayList<>();
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            if (Runtime.version().feature() >= 22) {
-                command.add("--enable-native-access=ALL-UNNAMED"); // jffi loads its native library
-            }
             command.add("-javaagent:" + jar + "=log=info");
             command.add("-XX:StartFlightRecording=filename=" + recording + ",settings=default,settings=" + template);
             command.add("-Xlog:jfr+startup=off");

@@ -195,7 +195,7 @@ class AttachIT extends BpfIntegrationTest {
     }
 
     /** Starts the recording as a user would on a running JVM; AgentRun.Result reads it from recording.jfr. */
-    private static void startRecording(Path jdk, long pid, Path dir) throws Exception {
+    static void startRecording(Path jdk, long pid, Path dir) throws Exception {
         Command jcmd = Command.run(jdk.resolve("bin/jcmd").toString(), Long.toString(pid), "JFR.start", "name=t",
                 "settings=" + AgentRun.TEMPLATE.toAbsolutePath(), "filename=" + dir.resolve("recording.jfr"),
                 "dumponexit=true");
@@ -203,7 +203,7 @@ class AttachIT extends BpfIntegrationTest {
         assertTrue(jcmd.stdout().contains("Started recording"), jcmd.toString());
     }
 
-    private static Command agentCommand(Path jdk, String command, long pid) throws Exception {
+    static Command agentCommand(Path jdk, String command, long pid) throws Exception {
         return Command.run(Jdks.java(jdk).toString(), "-jar", AgentRun.AGENT_JAR.toAbsolutePath().toString(),
                 command, Long.toString(pid));
     }
@@ -259,7 +259,7 @@ class AttachIT extends BpfIntegrationTest {
         return both;
     }
 
-    private static long now() {
+    static long now() {
         Instant now = Instant.now();
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
