@@ -18,8 +18,11 @@ import java.util.function.Consumer;
  *
  * <p>White-box: it calls the listeners the agent installs in {@code sun.nio.ch.TcplifeSocketHooks} (the copy of
  * {@code dev.tcplife.jfr.thread.SocketHooks} the agent puts into java.base) with a connected socket channel and
- * an accepted one, as the inlined advice would, at a stack depth of about {@value #DEPTH} frames. Needs
- * {@code --add-opens java.base/sun.nio.ch=ALL-UNNAMED}. Prints {@code @result connectNs=... acceptNs=...}.
+ * an accepted one, as the inserted calls would, at a stack depth of about {@value #DEPTH} frames; and Netty's
+ * native accept as the agent instruments it, through a stand-in of Netty's Socket that returns the accepted
+ * channel's descriptor (the hook's fstat included, the accept's own system call not). Needs
+ * {@code --add-opens java.base/sun.nio.ch=ALL-UNNAMED --add-opens java.base/java.io=ALL-UNNAMED}. Prints
+ * {@code @result connectNs=... acceptNs=... nettyAcceptNs=...}.
  */
 public final class HookBench {
     static final int DEPTH = 30;
@@ -55,12 +58,21 @@ public final class HookBench {
                 FileDescriptor acceptedFd = (FileDescriptor) fd.get(accepted);
                 Runnable connect = () -> onConnect.accept(client);
                 Runnable accept = () -> onAccept.accept(acceptedFd, server);
+                // Netty's native accept, as the agent instruments it: the whole hook, its fstat included
+                Field descriptor = FileDescriptor.class.getDeclaredField("fd");
+                descriptor.setAccessible(true);
+                io.netty.channel.unix.Socket netty = new io.netty.channel.unix.Socket(descriptor.getInt(acceptedFd));
+                byte[] address = new byte[26];
+                Runnable nettyAccept = () -> netty.accept(address);
                 atDepth(DEPTH, () -> {
                     time(connect, millis / 2); // warm-up
                     time(accept, millis / 2);
+                    time(nettyAccept, millis / 2);
                     double connectNs = time(connect, millis);
                     double acceptNs = time(accept, millis);
-                    System.out.printf("@result connectNs=%.1f acceptNs=%.1f%n", connectNs, acceptNs);
+                    double nettyAcceptNs = time(nettyAccept, millis);
+                    System.out.printf("@result connectNs=%.1f acceptNs=%.1f nettyAcceptNs=%.1f%n", connectNs, acceptNs,
+                            nettyAcceptNs);
                 });
             }
         }

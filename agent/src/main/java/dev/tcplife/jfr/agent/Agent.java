@@ -1,6 +1,7 @@
 package dev.tcplife.jfr.agent;
 
 import java.lang.instrument.Instrumentation;
+import java.util.List;
 
 import jdk.jfr.FlightRecorder;
 import jdk.jfr.FlightRecorderListener;
@@ -8,7 +9,6 @@ import jdk.jfr.Recording;
 
 import dev.tcplife.jfr.jfr.JfrShutdownOrder;
 import dev.tcplife.jfr.pipeline.SessionPipeline;
-import dev.tcplife.jfr.thread.JdkSocketInstrumentation;
 
 /**
  * Starts and stops tracing in this JVM; {@code dev.tcplife.jfr.boot.AgentLauncher} calls it through the agent's
@@ -30,13 +30,14 @@ public final class Agent {
     private static Startup starting;
 
     private final SessionPipeline pipeline;
-    private final JdkSocketInstrumentation instrumentation;
+    /** The socket hooks in the JDK and in libraries, closed in reverse order. */
+    private final List<AutoCloseable> hooks;
     private final FlightRecorderListener whenJfrStarts;
     private volatile JfrShutdownOrder shutdownOrder;
 
-    Agent(SessionPipeline pipeline, JdkSocketInstrumentation instrumentation, Instrumentation inst) {
+    Agent(SessionPipeline pipeline, List<AutoCloseable> hooks, Instrumentation inst) {
         this.pipeline = pipeline;
-        this.instrumentation = instrumentation;
+        this.hooks = hooks;
         // JFR registers its exit hook when it initializes, at JVM start or when a recording first starts. It calls
         // this listener then, on whichever thread initializes it: nothing here may throw or wait.
         this.whenJfrStarts = new FlightRecorderListener() {
@@ -133,8 +134,12 @@ public final class Agent {
         if (shutdownOrder != null) {
             shutdownOrder.close();
         }
-        if (instrumentation != null) {
-            instrumentation.close();
+        for (int i = hooks.size() - 1; i >= 0; i--) {
+            try {
+                hooks.get(i).close();
+            } catch (Exception e) {
+                AgentLog.warn("could not undo a socket hook: " + e);
+            }
         }
         pipeline.close();
     }

@@ -3,6 +3,7 @@ package dev.tcplife.jfr.agent;
 import java.lang.instrument.Instrumentation;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -20,6 +21,7 @@ import dev.tcplife.jfr.jfr.TcpSessionEmitter;
 import dev.tcplife.jfr.jfr.TcpSessionOpenEvent;
 import dev.tcplife.jfr.pipeline.SessionPipeline;
 import dev.tcplife.jfr.thread.JdkSocketInstrumentation;
+import dev.tcplife.jfr.thread.NettyAcceptInstrumentation;
 import dev.tcplife.jfr.thread.SocketFds;
 import dev.tcplife.jfr.thread.SocketOwners;
 
@@ -84,8 +86,10 @@ final class Startup {
             /* The Java side, beside the native one: sockets the JVM opens from now on are noted with their thread */
             SocketFds fds = SocketFds.open(inst);
             SocketOwners owners = options.threads() ? SocketOwners.withHooks(fds, inst) : SocketOwners.none(fds);
-            FutureTask<JdkSocketInstrumentation> hooking = new FutureTask<>(() -> options.threads()
-                    ? keep(JdkSocketInstrumentation.install(inst, owners, AgentLog::warn)) : null);
+            FutureTask<List<AutoCloseable>> hooking = new FutureTask<>(() -> options.threads()
+                    ? List.of(keep(JdkSocketInstrumentation.install(inst, owners, AgentLog::warn)),
+                            keep(NettyAcceptInstrumentation.install(inst, owners, AgentLog::warn)))
+                    : List.<AutoCloseable>of());
             Thread hooker = new Thread(hooking, "tcplife-hooks");
             hooker.setDaemon(true);
             hooker.setContextClassLoader(Startup.class.getClassLoader());
@@ -115,7 +119,7 @@ final class Startup {
             AgentLog.debug("adopted " + adoption.listeners() + " listeners and " + adoption.sessions() + " sessions");
             SessionPipeline pipeline = handOver(program, SessionPipeline.start(program, owners, options.pollMillis(), adoption));
             lap("the JDK socket hooks, the last of them");
-            JdkSocketInstrumentation hooks = awaitHooks(hooking);
+            List<AutoCloseable> hooks = awaitHooks(hooking);
 
             /* Tracing has begun */
             boolean beforeApplication = gate != null && gate.tracingBegan();
@@ -173,7 +177,7 @@ final class Startup {
     }
 
     /** The hooks, once their thread is done; what it threw, thrown here. */
-    private static JdkSocketInstrumentation awaitHooks(FutureTask<JdkSocketInstrumentation> hooking) throws Exception {
+    private static List<AutoCloseable> awaitHooks(FutureTask<List<AutoCloseable>> hooking) throws Exception {
         try {
             return hooking.get();
         } catch (ExecutionException e) {

@@ -75,6 +75,11 @@ public final class LibC {
         }
     }
 
+    /** The inode of the TCP socket on {@code fd}; 0 when it is something else (a Unix domain socket, say). */
+    public long tcpSocketInode(int fd) {
+        return socketOption(fd, SOL_SOCKET, SO_PROTOCOL) == IPPROTO_TCP ? inode(fd) : 0;
+    }
+
     /** An int socket option of {@code fd}; -1 when getsockopt fails (no socket, closed). */
     int socketOption(int fd, int level, int option) {
         try (NativeMemory value = NativeMemory.allocate(Integer.BYTES); NativeMemory length = NativeMemory.allocate(Integer.BYTES)) {

@@ -92,8 +92,9 @@ public class TcpSessionEvent extends Event {
 
     @Label("Java Thread Source")
     @Description("How the Java thread was found: jdk-socket (the JDK's socket classes named it as it connected or"
-            + " accepted), kernel-tid (the kernel's thread id at connect, matched to the live Java thread holding it:"
-            + " a connect made by native code, or before the agent's hooks were in place); empty where none was found")
+            + " accepted), netty-accept (Netty's native accept named it), kernel-tid (the kernel's thread id at"
+            + " connect, matched to the live Java thread holding it: a connect made by native code, or before the"
+            + " agent's hooks were in place); empty where none was found")
     public String javaThreadSource;
 
     @Label("OS Thread Id")

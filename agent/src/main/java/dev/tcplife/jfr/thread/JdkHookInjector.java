@@ -21,9 +21,6 @@ final class JdkHookInjector {
     static final String HOOKS_CLASS = "sun.nio.ch.TcplifeSocketHooks";
     private static final String PACKAGE_MEMBER = "sun.nio.ch.Net";
 
-    private static final SimpleRemapper TO_JAVA_BASE =
-            new SimpleRemapper(SocketHooks.class.getName().replace('.', '/'), HOOKS_CLASS.replace('.', '/'));
-
     private final Class<?> hooks;
 
     private JdkHookInjector(Class<?> hooks) {
@@ -36,7 +33,7 @@ final class JdkHookInjector {
             hooks = Class.forName(HOOKS_CLASS, false, null);
         } catch (ClassNotFoundException firstStart) {
             MethodHandles.Lookup javaBase = MethodHandles.privateLookupIn(Class.forName(PACKAGE_MEMBER), MethodHandles.lookup());
-            hooks = javaBase.defineClass(remap(classFile(SocketHooks.class)));
+            hooks = javaBase.defineClass(copyOf(SocketHooks.class, HOOKS_CLASS.replace('.', '/')));
         }
         return new JdkHookInjector(hooks);
     }
@@ -49,6 +46,15 @@ final class JdkHookInjector {
         hooks.getField("onAcceptRequest").set(null, onAcceptRequest);
     }
 
+    /** A copy of {@code template}'s class file, renamed {@code internalName}: a hooks class for another place. */
+    static byte[] copyOf(Class<?> template, String internalName) throws IOException {
+        ClassReader reader = new ClassReader(classFile(template));
+        ClassWriter writer = new ClassWriter(0);
+        reader.accept(new ClassRemapper(writer,
+                new SimpleRemapper(template.getName().replace('.', '/'), internalName)), 0);
+        return writer.toByteArray();
+    }
+
     private static byte[] classFile(Class<?> type) throws IOException {
         String resource = "/" + type.getName().replace('.', '/') + ".class";
         try (InputStream in = type.getResourceAsStream(resource)) {
@@ -57,12 +63,5 @@ final class JdkHookInjector {
             }
             return in.readAllBytes();
         }
-    }
-
-    private static byte[] remap(byte[] classFile) {
-        ClassReader reader = new ClassReader(classFile);
-        ClassWriter writer = new ClassWriter(0);
-        reader.accept(new ClassRemapper(writer, TO_JAVA_BASE), 0);
-        return writer.toByteArray();
     }
 }

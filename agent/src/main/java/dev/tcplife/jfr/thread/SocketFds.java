@@ -121,6 +121,12 @@ public final class SocketFds {
         return fd < 0 || c == null ? 0 : c.inode(fd);
     }
 
+    /** The inode of the TCP socket open on {@code fd}; 0 for any other descriptor: two system calls. */
+    long tcpInode(int fd) {
+        LibC c = libc;
+        return c == null ? 0 : c.tcpSocketInode(fd);
+    }
+
     /** The kernel id of the calling thread (a virtual thread's carrier), as the JVM's PID namespace numbers it. */
     long currentTid() {
         LibC c = libc;

@@ -44,6 +44,8 @@ public final class SocketOwners {
         public enum Found {
             /** The JDK's socket classes named the thread as it connected or accepted: exact. */
             JDK_SOCKET("jdk-socket"),
+            /** Netty's native accept (io.netty.channel.unix.Socket.accept, in shaded copies too) named it: exact. */
+            NETTY_ACCEPT("netty-accept"),
             /**
              * The kernel's thread id at connect, matched to the live Java thread that holds it: exact for a
              * platform thread; its name is the thread's name when the agent looked, which a rename since the
@@ -65,6 +67,10 @@ public final class SocketOwners {
 
         Owner renamed() {
             return new Owner(thread, thread.getName(), javaId, osThreadId, sinceNanos, previous, found);
+        }
+
+        Owner foundBy(Found how) {
+            return new Owner(thread, name, javaId, osThreadId, sinceNanos, previous, how);
         }
     }
 
@@ -143,7 +149,8 @@ public final class SocketOwners {
      */
     public Owner claim(TcpSession session) {
         if (TcpSession.SERVER.equals(session.role())) {
-            return remove(new AcceptedSocket(session.localPort(), session.remoteAddress(), session.remotePort()));
+            Owner jdk = remove(new AcceptedSocket(session.localPort(), session.remoteAddress(), session.remotePort()));
+            return jdk != null || session.socketInode() == 0 ? jdk : remove(session.socketInode());
         }
         for (Owner owner = byThreadId.get((long) session.ownerTid()); owner != null; owner = owner.previous()) {
             if (owner.sinceNanos() <= session.startNanos()) {
@@ -189,6 +196,14 @@ public final class SocketOwners {
         }
         if (openListener.wanted()) {
             markOpened(TcpSession.SERVER, fds.inode(fds.fdOf(accepted)));
+        }
+    }
+
+    /** Netty's native accept returned descriptor {@code fd} to the current thread: noted by the socket's inode. */
+    void acceptedNatively(int fd) {
+        long inode = fds.tcpInode(fd);
+        if (inode != 0) {
+            put(inode, currentOwner().foundBy(Owner.Found.NETTY_ACCEPT));
         }
     }
 

@@ -24,15 +24,16 @@ import dev.tcplife.jfr.it.workload.NettyEpollWorkload;
 /**
  * Netty's native epoll transport connects and accepts in JNI, where the agent's JDK hooks see nothing. A client
  * session still names the event loop thread that connected: the kernel recorded its thread id at connect(), and
- * the agent finds the live Java thread that holds it (javaThreadSource "kernel-tid"). An accepted one has no
- * thread (the kernel sees no accept).
+ * the agent finds the live Java thread that holds it (javaThreadSource "kernel-tid"). An accepted session names
+ * the boss loop that accepted it: the agent instruments Netty's own accept wrapper (javaThreadSource
+ * "netty-accept").
  */
 class NettyEpollIT extends BpfIntegrationTest {
     private static final int SESSIONS = 20;
 
     @ParameterizedTest(name = "JDK {0}")
     @MethodSource("jdks")
-    void clientSessionsNameTheirThreadByTheKernelsThreadId(Path jdk, @TempDir Path dir) throws Exception {
+    void everySessionNamesTheLoopThatConnectedOrAccepted(Path jdk, @TempDir Path dir) throws Exception {
         Path truthFile = dir.resolve("truth.tsv");
         AgentRun.Result run = AgentRun.on(jdk).classPath(nettyJars())
                 .run(dir, NettyEpollWorkload.class, truthFile.toString(), Integer.toString(SESSIONS));
@@ -50,8 +51,10 @@ class NettyEpollIT extends BpfIntegrationTest {
                 assertNull(clients.put(event.getInt("localPort"), event), "one event per client session: " + event);
             } else {
                 servers++;
-                assertNull(event.getString("javaThreadSource"), "accepted in native code: no thread " + event);
-                assertEquals(0, event.getLong("osThreadId"), event.toString());
+                assertEquals(NettyEpollWorkload.ACCEPTING_THREAD, event.getString("javaThreadName"), event.toString());
+                assertEquals("netty-accept", event.getString("javaThreadSource"), event.toString());
+                assertEquals(osThreadIds.get(NettyEpollWorkload.ACCEPTING_THREAD), event.getLong("osThreadId"),
+                        event.toString());
             }
         }
         List<String> truth = Files.readAllLines(truthFile);

@@ -37,6 +37,9 @@ import io.netty.channel.epoll.EpollSocketChannel;
  * made the connect (Netty connects on the channel's loop).
  */
 public final class NettyEpollWorkload {
+    /** The boss loop's one thread: it accepts every connection. */
+    public static final String ACCEPTING_THREAD = "netty-boss-0";
+
     public static void main(String[] args) throws Exception {
         Path truthFile = Path.of(args[0]);
         int sessions = Integer.parseInt(args[1]);
