@@ -29,17 +29,17 @@ import dev.tcplife.jfr.thread.SocketOwners;
  * The agent's start, step by step:
  *
  * <ol>
- *   <li>the native libraries: libc and libbpf, through jnr-ffi;
- *   <li>the JDK socket hooks, registered (the JVM rewrites the socket classes as it loads them);
+ *   <li>the native libraries: libc and libbpf, through jffi; and beside them, on a thread of their own, the socket
+ *       hooks of the JDK and of Netty, registered (the JVM rewrites the classes as it loads them);
  *   <li>the kernel program: loaded, verified, and attached with the JVM's older sockets adopted;
  *   <li>the reader thread, which holds finished sessions until JFR is ready. Tracing has begun: from here on no
  *       session of the JVM is missed;
  *   <li>JFR: its clock, the events, the statistics; sessions held so far are emitted first.
  * </ol>
  *
- * At JVM start, steps 1 to 4 run on the thread "tcplife-start" while the main thread goes on with the JVM's own
- * start, and {@link StartGate} holds the application's first class until step 4 is done; step 5 waits until the
- * application has begun, after JFR's own start. On attach, everything runs on the attaching thread. Each step is
+ * At JVM start, steps 1 to 3 run on the thread "tcplife-start" (and "tcplife-hooks") while the main thread goes on
+ * with the JVM's own start, and {@link StartGate} holds the application's first class until step 3 is done; step 4
+ * waits until the application has begun, after JFR's own start. On attach, the same runs on the attaching thread. Each step is
  * timed for the debug log. A watchdog reports a start that stalls for {@link #STALL_NANOS}, at the step where it
  * stalled, and releases what the start had set up.
  */
@@ -70,7 +70,7 @@ final class Startup {
         run(null);
     }
 
-    /** Steps 1 to 4 at once on a thread of their own, step 5 once the application has begun. */
+    /** Steps 1 to 3 at once on a thread of their own, step 4 once the application has begun. */
     void atJvmStart(StartGate gate) {
         Thread thread = new Thread(() -> run(gate), "tcplife-start");
         thread.setDaemon(true);
