@@ -49,12 +49,9 @@ install_required() {
     missing_packages=()
 }
 
-# The runtime the agent needs, and the tools to build it.
+# The tools to build the agent and run it (the agent carries its own libbpf).
 require_build_and_runtime() {
     require_programs build
-    local arch
-    arch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null || echo "$(uname -m)-linux-gnu")
-    require "/usr/lib/$arch/libbpf.so.1" libbpf1
 }
 
 # Builds agent/target/tcplife-agent.jar unless it is newer than every source.

@@ -66,7 +66,8 @@ public record AgentOptions(
         HELP.put("maxsessions", "sessions the kernel follows at once, 1024-1048576; default: 65536");
         HELP.put("ringbuffer", "kernel buffer for finished sessions, a power of two from 64k to 256m; default: 1m");
         HELP.put("poll", "how often finished sessions are read, 1ms-1s (e.g. 20ms); default: 20ms");
-        HELP.put("libbpf", "path of the libbpf shared library; default: the system's libbpf.so.1, else libbpf.so.0");
+        HELP.put("libbpf", "bundled (the libbpf the agent jar carries; where it cannot serve the host, the system's), system"
+                + " (the host's libbpf.so.1, else libbpf.so.0), or the path of a libbpf shared library; default: bundled");
         HELP.put("log", "error, warn, info or debug; default: warn");
         HELP.put("start", "before-main (main waits for the kernel program, so that every session is seen) or background"
                 + " (main does not wait; sessions that end before tracing begins are not seen); default: before-main");

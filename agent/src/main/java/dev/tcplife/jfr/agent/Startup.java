@@ -100,7 +100,8 @@ final class Startup {
 
             NativeAccess.grant(inst);
             LibC libc = loadNativeLayer();
-            LibBpf libbpf = LibBpf.load(options.libbpf());
+            LibBpf libbpf = LibBpf.load(options.libbpf(), libc);
+            AgentLog.debug("libbpf: " + libbpf.origin());
             fds.useNativeCalls(libc);
             if (AgentLog.debugEnabled()) {
                 BpfObject.setVerboseLog(AgentLog::debug);
@@ -157,8 +158,8 @@ final class Startup {
         } catch (BpfException e) {
             failed(e.getMessage(), gate);
         } catch (UnsatisfiedLinkError e) {
-            failed("libbpf not found (" + e.getMessage()
-                    + "); install libbpf1 (apt-get install libbpf1) or set the libbpf option", gate);
+            failed("libbpf not found (" + e.getMessage() + "); install libbpf1 (apt-get install libbpf1), or point"
+                    + " the libbpf option at one", gate);
         } catch (Throwable e) {
             failed(e.toString(), gate);
         }

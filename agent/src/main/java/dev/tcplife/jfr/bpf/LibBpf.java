@@ -39,8 +39,15 @@ public final class LibBpf {
     private final Function mapDeleteElem;
     private final Function numPossibleCpus;
     private final Function setPrint;
+    /** Where it came from, for the log: the bundled one, the system's, or a path. */
+    private final String origin;
 
-    private LibBpf(NativeLibrary lib) {
+    /** The {@code libbpf} option's words for the bundled library and the system's. */
+    public static final String BUNDLED = "bundled";
+    public static final String SYSTEM = "system";
+
+    private LibBpf(NativeLibrary lib, String origin) {
+        this.origin = origin;
         objectOpenMem = lib.function("bpf_object__open_mem", POINTER, POINTER, LONG, POINTER);
         objectLoad = lib.function("bpf_object__load", INT, POINTER);
         objectClose = lib.function("bpf_object__close", NativeLibrary.VOID, POINTER);
@@ -62,18 +69,45 @@ public final class LibBpf {
     }
 
     /**
-     * Loads {@code path} when given, else the system's {@code libbpf.so.1}, else its {@code libbpf.so.0}.
+     * Loads libbpf as the {@code libbpf} option says: {@value #BUNDLED} (also for null), the agent jar's own, or
+     * where it cannot serve this host the system's; {@value #SYSTEM}, the system's {@code libbpf.so.1}, else its
+     * {@code libbpf.so.0}; anything else, the path of one.
      *
-     * @throws UnsatisfiedLinkError when none can be loaded, or it lacks a function the agent calls
+     * @throws UnsatisfiedLinkError when none can be loaded, or it lacks a function the agent calls; its message
+     *     says why, and what to install
      */
-    public static LibBpf load(String path) {
-        NativeLibrary library = path != null ? NativeLibrary.open(path) : NativeLibrary.open("libbpf.so.1", "libbpf.so.0");
+    public static LibBpf load(String choice, LibC libc) {
+        if (choice == null || choice.equals(BUNDLED)) {
+            try {
+                return of(BundledLibbpf.open(libc), "bundled " + BundledLibbpf.VERSION);
+            } catch (UnsatisfiedLinkError bundled) {
+                try {
+                    return system("the bundled one cannot serve this host (" + bundled.getMessage() + "): ");
+                } catch (UnsatisfiedLinkError none) {
+                    throw new UnsatisfiedLinkError("the libbpf the agent carries cannot serve this host ("
+                            + bundled.getMessage() + ") and the host has none: " + none.getMessage());
+                }
+            }
+        }
+        return choice.equals(SYSTEM) ? system("") : of(NativeLibrary.open(choice), choice);
+    }
+
+    private static LibBpf system(String why) {
+        return of(NativeLibrary.open("libbpf.so.1", "libbpf.so.0"), why + "the system's");
+    }
+
+    private static LibBpf of(NativeLibrary library, String origin) {
         // libbpf 0.x only: makes its APIs behave as 1.x does (NULL and errno instead of error pointers).
         NativeLibrary.Function strictMode = library.optionalFunction("libbpf_set_strict_mode", INT, LONG);
         if (strictMode != null) {
             strictMode.call(LIBBPF_STRICT_ALL);
         }
-        return new LibBpf(library);
+        return new LibBpf(library, origin);
+    }
+
+    /** Which libbpf this is: "bundled 1.1.2", "the system's", or the path given. */
+    public String origin() {
+        return origin;
     }
 
     long bpf_object__open_mem(long objectBuffer, long size, long openOptions) {

@@ -36,6 +36,8 @@ public final class LibC {
     private final Function getsockopt;
     private final Function getsockname;
     private final Function getpeername;
+    /** glibc's own; null elsewhere (musl). */
+    private final Function glibcVersion;
 
     private LibC(NativeLibrary c) {
         mmap = c.function("mmap", POINTER, POINTER, LONG, INT, INT, INT, LONG);
@@ -47,6 +49,7 @@ public final class LibC {
         getsockopt = c.function("getsockopt", INT, INT, INT, INT, POINTER, POINTER);
         getsockname = c.function("getsockname", INT, INT, POINTER, POINTER);
         getpeername = c.function("getpeername", INT, INT, POINTER, POINTER);
+        glibcVersion = c.optionalFunction("gnu_get_libc_version", POINTER);
     }
 
     /** Loads the C library; being the agent's first native call, it also sets up jffi (see below). */
@@ -73,6 +76,11 @@ public final class LibC {
         try (NativeMemory stat = NativeMemory.allocate(STAT_SIZE)) {
             return fstat.callInt(fd, stat.address()) == 0 ? stat.getLong(STAT_INO_OFFSET) : 0;
         }
+    }
+
+    /** The glibc version ("2.36"), or null on another C library. */
+    String glibcVersion() {
+        return glibcVersion == null ? null : NativeMemory.string(glibcVersion.call());
     }
 
     /** The inode of the TCP socket on {@code fd}; 0 when it is something else (a Unix domain socket, say). */

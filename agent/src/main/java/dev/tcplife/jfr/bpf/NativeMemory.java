@@ -73,6 +73,11 @@ final class NativeMemory implements AutoCloseable {
         IO.getByteArray(address + offset, target, 0, length);
     }
 
+    /** The NUL-terminated C string at {@code address} (not the agent's memory: a library's), as UTF-8. */
+    static String string(long address) {
+        return address == 0 ? null : new String(IO.getZeroTerminatedByteArray(address), StandardCharsets.UTF_8);
+    }
+
     private void check(long offset, int length) {
         if (freed || offset < 0 || offset + length > size) {
             throw new IndexOutOfBoundsException(freed ? "freed" : offset + "+" + length + " of " + size);

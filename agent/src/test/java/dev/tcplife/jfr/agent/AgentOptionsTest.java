@@ -123,7 +123,7 @@ class AgentOptionsTest {
             "poll=1001ms           | poll        | 1001ms       | 1ms-1s",
             "poll=2s               | poll        | 2s           | 1ms-1s",
             "poll=0.5s             | poll        | 0.5s         | 1ms-1s",
-            "libbpf=               | libbpf      | ''           | path of the libbpf shared library",
+            "libbpf=               | libbpf      | ''           | or the path of a libbpf shared library",
             "log=trace             | log         | trace        | error, warn, info or debug",
             "start=before_main     | start       | before_main  | before-main (main waits",
             "start=later           | start       | later        | or background",

@@ -12,9 +12,12 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.tcplife.jfr.it.workload.ExpectedSession;
 import dev.tcplife.jfr.it.workload.ResilienceWorkload;
+import dev.tcplife.jfr.it.workload.ScenarioWorkload;
 
 /**
  * What the agent needs and what it does without: exactly CAP_BPF and CAP_PERFMON are enough (no root); without
@@ -73,6 +76,32 @@ class PrivilegesIT extends BpfIntegrationTest {
         assertTrue(error.contains("libbpf not found") && error.contains("apt-get install libbpf1"), error);
     }
 
+    /**
+     * A host without libbpf (issue 13): the system's is hidden in a mount namespace of the JVM's own, and the
+     * agent uses the one its jar carries; every session exact.
+     */
+    @ParameterizedTest(name = "JDK {0}")
+    @MethodSource("jdks")
+    void withoutTheSystemsLibbpfTheBundledOneRecordsEverySession(Path jdk, @TempDir Path dir) throws Exception {
+        Path truthFile = dir.resolve("truth.tsv");
+        AgentRun.Result run = AgentRun.on(jdk).prefix(withoutSystemLibbpf()).agentOptions("log=debug")
+                .run(dir, ScenarioWorkload.class, truthFile.toString(), Jdks.java(jdk).toString());
+
+        SessionAssertions.assertRun(run, truthFile, new SessionAssertions.Options());
+        assertTrue(run.stderr().contains("libbpf: bundled 1.1.2"), run.describe());
+    }
+
+    /** Asked for the system's libbpf where there is none: one line saying what to install. */
+    @Test
+    void theSystemsLibbpfAskedForWhereThereIsNoneOneLine(@TempDir Path dir) throws Exception {
+        AgentRun.Result run = AgentRun.on(JAVA).prefix(withoutSystemLibbpf()).agentOptions("libbpf=system")
+                .run(dir, ResilienceWorkload.class, "plain", dir.toString());
+
+        assertApplicationUnaffected(run, dir);
+        String error = onlyErrorLine(run);
+        assertTrue(error.contains("libbpf not found") && error.contains("apt-get install libbpf1"), error);
+    }
+
     @Test
     void badOptionOneLineNamingItAndTheApplicationRunsOn(@TempDir Path dir) throws Exception {
         AgentRun.Result run = AgentRun.on(JAVA).agentOptions("lport=80,ringbuffer=3m")
@@ -81,6 +110,24 @@ class PrivilegesIT extends BpfIntegrationTest {
         assertApplicationUnaffected(run, dir);
         String error = onlyErrorLine(run);
         assertTrue(error.contains("'ringbuffer'") && error.contains("power of two"), error);
+    }
+
+    /**
+     * A prefix that runs the JVM in a mount namespace of its own in which every libbpf of the system reads as an
+     * empty file (/dev/null bound over it): the host as if libbpf were not installed.
+     */
+    private static String[] withoutSystemLibbpf() throws IOException {
+        HostPrograms.require("sh", "mount");
+        StringBuilder hide = new StringBuilder();
+        for (String dir : new String[] {"/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64"}) {
+            for (String name : new String[] {"libbpf.so.1", "libbpf.so.0"}) {
+                Path library = Path.of(dir, name);
+                if (Files.exists(library)) {
+                    hide.append("mount --bind /dev/null ").append(library.toRealPath()).append(" && ");
+                }
+            }
+        }
+        return new String[] {"unshare", "--mount", "sh", "-c", hide + "exec \"$@\"", "sh"};
     }
 
     /** The workload made its sessions and finished normally; the agent recorded none of them. */
