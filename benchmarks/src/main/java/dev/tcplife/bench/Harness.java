@@ -30,7 +30,8 @@ import java.util.regex.Pattern;
  * report on standard output, progress on standard error.
  *
  * <pre>
- *   java -cp tcplife-benchmarks.jar dev.tcplife.bench.Harness [--quick] [--only startup,churn,kernel,loop,hooks,light]
+ *   java -cp tcplife-benchmarks.jar dev.tcplife.bench.Harness [--quick]
+ *        [--only startup,churn,kernel,loop,hooks,light,print]
  *        [--agent agent/target/tcplife-agent.jar] [--templates jfr-templates] [--work DIR] [--keep]
  *        [--wait-idle MINUTES] [--command TEXT]
  * </pre>
@@ -43,13 +44,14 @@ public final class Harness {
     /** How long and how often: the full run, or the quick smoke run. */
     record Plan(boolean quick, int churnRounds, int churnWarmup, int churnWindow, int kernelRounds, int kernelWarmup,
             int kernelWindow, int loopRounds, int loopWarmup, int loopWindow, int hookRounds, int hookMillis,
-            int startupRounds, int helloPerRound, int lightRuns, int lightRate, int lightWindow) {
+            int startupRounds, int helloPerRound, int lightRuns, int lightRate, int lightWindow, int printRounds,
+            int printWindow) {
         static Plan fullRun() {
-            return new Plan(false, 5, 3000, 6000, 2, 2000, 4000, 3, 1500, 3000, 3, 2000, 6, 2, 2, 50, 11000);
+            return new Plan(false, 5, 3000, 6000, 2, 2000, 4000, 3, 1500, 3000, 3, 2000, 6, 2, 2, 50, 11000, 5, 15000);
         }
 
         static Plan quickRun() {
-            return new Plan(true, 1, 1500, 3000, 1, 1000, 2500, 1, 1000, 2500, 1, 1000, 2, 1, 1, 50, 5000);
+            return new Plan(true, 1, 1500, 3000, 1, 1000, 2500, 1, 1000, 2500, 1, 1000, 2, 1, 1, 50, 5000, 1, 4000);
         }
     }
 
@@ -183,6 +185,8 @@ public final class Harness {
     private final Stats agentReadyLog = new Stats();
     private final Stats launchToTracingLog = new Stats();
     private final Stats launchToEventsLog = new Stats();
+    // print
+    private final PrintBench print = new PrintBench();
     // light
     private final Stats lightDelayMedian = new Stats();
     private final Stats lightDelayP99 = new Stats();
@@ -202,7 +206,7 @@ public final class Harness {
     public static void main(String[] args) throws Exception {
         boolean quick = false;
         boolean keep = false;
-        Set<String> only = Set.of("startup", "churn", "kernel", "loop", "hooks", "light");
+        Set<String> only = Set.of("startup", "churn", "kernel", "loop", "hooks", "light", "print");
         Path agent = Path.of("agent/target/tcplife-agent.jar");
         Path templates = Path.of("jfr-templates");
         Path work = Path.of("benchmarks/target/bench-run");
@@ -219,7 +223,7 @@ public final class Harness {
                 case "--command" -> command = args[++i];
                 case "--wait-idle" -> waitIdleMinutes = Integer.parseInt(args[++i]);
                 default -> {
-                    System.err.println("usage: Harness [--quick] [--only startup,churn,kernel,loop,hooks,light]"
+                    System.err.println("usage: Harness [--quick] [--only startup,churn,kernel,loop,hooks,light,print]"
                             + " [--agent JAR] [--templates DIR] [--work DIR] [--keep] [--wait-idle MINUTES]"
                             + " [--command TEXT]");
                     System.exit(2);
@@ -318,6 +322,9 @@ public final class Harness {
         }
         if (only.contains("light")) {
             phase("light", this::lightPhase);
+        }
+        if (only.contains("print")) {
+            phase("print", this::printPhase);
         }
         Duration took = Duration.ofNanos(System.nanoTime() - begin);
         String report = report(started, took, loadBefore, loadAverage(), only);
@@ -728,6 +735,19 @@ public final class Harness {
 
     // ------------------------------------------------------------------------------------------------ 6: hooks
 
+    // ------------------------------------------------------------------------------------------------ 7: print
+
+    private void printPhase() throws Exception {
+        Path recording = work.resolve("print.jfr");
+        churn(jvm("log=info", "tcplife.jfc", recording, Workload.class.getName(),
+                churnArgs(1000, plan.printWindow(), 2, 8)), "print-recording", null, null);
+        try {
+            print.measure(java, agentJar, benchJar, recording, plan.printRounds(), work);
+        } finally {
+            deleteUnlessKept(recording);
+        }
+    }
+
     private void hooksPhase() throws Exception {
         for (int round = 0; round < plan.hookRounds(); round++) {
             Map<Hooks, double[]> results = new EnumMap<>(Hooks.class);
@@ -1006,6 +1026,9 @@ public final class Harness {
                             + instrumentationWall.format("%.2f") + " µs of loop time",
                     "–"));
         }
+        if (only.contains("print")) {
+            md.append(print.summary());
+        }
         md.append('\n');
 
         if (only.contains("churn")) {
@@ -1123,6 +1146,9 @@ public final class Harness {
                     .append("the periods of each (the maximum's range shows the worst period); the light workload ")
                     .append("makes ").append(plan.lightRate()).append(" sessions/s for ")
                     .append(plan.lightWindow() / 1000).append(" s.\n\n");
+        }
+        if (only.contains("print")) {
+            md.append(print.details(plan.printRounds()));
         }
         if (!failures.isEmpty()) {
             md.append("**Failures**\n\n");

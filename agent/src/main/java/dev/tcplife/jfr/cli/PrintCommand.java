@@ -1,13 +1,13 @@
 package dev.tcplife.jfr.cli;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Comparator;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.function.Predicate;
 
@@ -20,9 +20,6 @@ import jdk.jfr.consumer.RecordingFile;
  * put events in order, whatever the recording's size.
  */
 final class PrintCommand implements Main.Command {
-    /** Events reach the recording in close order, give or take the agent's brief wait for an accepting thread. */
-    private static final Duration REORDER_WINDOW = Duration.ofSeconds(5);
-
     @Override
     public String summary() {
         return "print the TCP sessions of a recording as a table, CSV or JSON";
@@ -66,39 +63,40 @@ final class PrintCommand implements Main.Command {
             throw new NoSuchFileException(file + ": no such file");
         }
 
-        int printed = 0;
         boolean anyEvent = false;
-        PriorityQueue<SessionRow> window = new PriorityQueue<>(Comparator.comparing(SessionRow::end));
+        // Buffered: standard output flushes on every write, and a system call per session costs more than it.
+        OutputStream sink = new BufferedOutputStream(out, 1 << 16);
+        ByteLine line = new ByteLine(Charset.defaultCharset());
+        EndOrder order = new EndOrder(sink);
+        SessionRow.Reader reader = new SessionRow.Reader();
         try (RecordingFile recording = open(file)) {
-            format.header(out);
+            if (format.hasHeader()) {
+                format.header(line);
+                line.endLine().writeTo(sink);
+                line.clear();
+            }
             while (recording.hasMoreEvents()) {
                 RecordedEvent event = recording.readEvent();
                 if (!event.getEventType().getName().equals(SessionRow.EVENT)) {
                     continue;
                 }
                 anyEvent = true;
-                SessionRow row = SessionRow.of(event);
-                if (!filter.test(row)) {
-                    continue;
-                }
-                window.add(row);
-                while (Duration.between(window.peek().end(), row.end()).compareTo(REORDER_WINDOW) > 0) {
-                    format.row(out, window.poll());
-                    printed++;
+                SessionRow row = reader.read(event);
+                if (filter.test(row)) {
+                    format.row(line, row);
+                    order.add(row.endNanos(), line.endLine());
+                    line.clear();
                 }
             }
         }
-        while (!window.isEmpty()) {
-            format.row(out, window.poll());
-            printed++;
-        }
-        out.flush();
+        order.finish();
+        sink.flush();
         if (!anyEvent) {
             err.println("tcplife print: " + file + " holds no " + SessionRow.EVENT + " events: was the agent loaded "
                     + "(-javaagent:tcplife-agent.jar) and the event enabled (settings=default,settings=tcplife.jfc)?");
             return Main.NO_SESSIONS;
         }
-        if (printed == 0) {
+        if (order.written() == 0) {
             err.println("tcplife print: no session matches the filters");
             return Main.NO_SESSIONS;
         }

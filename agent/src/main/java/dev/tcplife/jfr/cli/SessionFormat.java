@@ -1,85 +1,122 @@
 package dev.tcplife.jfr.cli;
 
-import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
-import java.util.Locale;
+import java.time.zone.ZoneOffsetTransition;
+import java.time.zone.ZoneRules;
+import java.util.Arrays;
 
-/** How {@code print} writes sessions: tcplife's table (narrow or wide), CSV, or JSON Lines. */
+/**
+ * How {@code print} writes sessions: tcplife's table (narrow or wide), CSV, or JSON Lines. Each line is built in a
+ * ByteLine by hand: printf's format parsing cost ten times the reading of the recording itself.
+ */
 enum SessionFormat {
     TABLE {
         @Override
-        void header(PrintStream out) {
-            out.printf("%-12s %-7s %-16s %-6s %-15s %5s %-15s %5s %6s %6s %9s %s%n",
-                    "START", "PID", "THREAD", "ROLE", "LADDR", "LPORT", "RADDR", "RPORT", "TX_KB", "RX_KB", "MS", "END");
+        void header(ByteLine line) {
+            left(line, "START", 12).append(' ');
+            left(line, "PID", 7).append(' ');
+            left(line, "THREAD", 16).append(' ');
+            left(line, "ROLE", 6).append(' ');
+            left(line, "LADDR", 15).append(' ');
+            right(line, "LPORT", 5).append(' ');
+            left(line, "RADDR", 15).append(' ');
+            right(line, "RPORT", 5).append(' ');
+            right(line, "TX_KB", 6).append(' ');
+            right(line, "RX_KB", 6).append(' ');
+            right(line, "MS", 9).append(' ').append("END");
         }
 
         @Override
-        void row(PrintStream out, SessionRow s) {
-            out.printf(Locale.ROOT, "%-12s %-7d %-16s %-6s %-15s %5d %-15s %5d %6d %6d %9.2f %s%n",
-                    TIME.format(s.start()) + (s.startObserved() ? "" : "*"), s.pid(), clip(s.thread(), 16), s.role(),
-                    s.localAddress(), s.localPort(), s.remoteAddress(), s.remotePort(), s.bytesSent() / 1024,
-                    s.bytesReceived() / 1024, s.millis(), s.ending());
+        void row(ByteLine line, SessionRow s) {
+            start(line, s, 12).append(' ');
+            left(line, s.pid(), 7).append(' ');
+            left(line, clip(s.thread(), 16), 16).append(' ');
+            left(line, s.role(), 6).append(' ');
+            left(line, s.localAddress(), 15).append(' ');
+            right(line, s.localPort(), 5).append(' ');
+            left(line, s.remoteAddress(), 15).append(' ');
+            right(line, s.remotePort(), 5).append(' ');
+            right(line, s.bytesSent() / 1024, 6).append(' ');
+            right(line, s.bytesReceived() / 1024, 6).append(' ');
+            fixed(line, s.durationNanos(), 1_000_000, 2, 9).append(' ').append(s.ending());
         }
     },
     WIDE_TABLE {
         @Override
-        void header(PrintStream out) {
-            out.printf("%-12s %-7s %-24s %-8s %-6s %-39s %5s %-39s %5s %10s %10s %10s %s %9s %8s %7s %10s%n",
-                    "START", "PID", "THREAD", "OS_TID", "ROLE", "LADDR", "LPORT", "RADDR", "RPORT", "TX_BYTES",
-                    "RX_BYTES", "MS", "END       ", "CONN_MS", "RTT_MS", "RETRANS", "SOCKET");
+        void header(ByteLine line) {
+            left(line, "START", 12).append(' ');
+            left(line, "PID", 7).append(' ');
+            left(line, "THREAD", 24).append(' ');
+            left(line, "OS_TID", 8).append(' ');
+            left(line, "ROLE", 6).append(' ');
+            left(line, "LADDR", 39).append(' ');
+            right(line, "LPORT", 5).append(' ');
+            left(line, "RADDR", 39).append(' ');
+            right(line, "RPORT", 5).append(' ');
+            right(line, "TX_BYTES", 10).append(' ');
+            right(line, "RX_BYTES", 10).append(' ');
+            right(line, "MS", 10).append(' ');
+            left(line, "END", 10).append(' ');
+            right(line, "CONN_MS", 9).append(' ');
+            right(line, "RTT_MS", 8).append(' ');
+            right(line, "RETRANS", 7).append(' ');
+            right(line, "SOCKET", 10);
         }
 
         @Override
-        void row(PrintStream out, SessionRow s) {
-            out.printf(Locale.ROOT, "%-12s %-7d %-24s %-8d %-6s %-39s %5d %-39s %5d %10d %10d %10.3f %-10s %9s %8.3f %7d %10d%n",
-                    TIME.format(s.start()) + (s.startObserved() ? "" : "*"), s.pid(), clip(s.thread(), 24),
-                    s.osThreadId(), s.role(), s.localAddress(), s.localPort(), s.remoteAddress(), s.remotePort(),
-                    s.bytesSent(), s.bytesReceived(), s.millis(), s.ending(),
-                    s.connectNanos() == Long.MIN_VALUE ? "-" : String.format(Locale.ROOT, "%.3f", s.connectNanos() / 1e6),
-                    s.rttMicros() == Long.MIN_VALUE ? 0.0 : s.rttMicros() / 1e3, s.retransmits(), s.socketId());
+        void row(ByteLine line, SessionRow s) {
+            start(line, s, 12).append(' ');
+            left(line, s.pid(), 7).append(' ');
+            left(line, clip(s.thread(), 24), 24).append(' ');
+            left(line, s.osThreadId(), 8).append(' ');
+            left(line, s.role(), 6).append(' ');
+            left(line, s.localAddress(), 39).append(' ');
+            right(line, s.localPort(), 5).append(' ');
+            left(line, s.remoteAddress(), 39).append(' ');
+            right(line, s.remotePort(), 5).append(' ');
+            right(line, s.bytesSent(), 10).append(' ');
+            right(line, s.bytesReceived(), 10).append(' ');
+            fixed(line, s.durationNanos(), 1_000_000, 3, 10).append(' ');
+            left(line, s.ending(), 10).append(' ');
+            (s.connectNanos() == Long.MIN_VALUE ? right(line, "-", 9) : fixed(line, s.connectNanos(), 1_000_000, 3, 9))
+                    .append(' ');
+            fixed(line, s.rttMicros() == Long.MIN_VALUE ? 0 : s.rttMicros(), 1_000, 3, 8).append(' ');
+            right(line, s.retransmits(), 7).append(' ');
+            right(line, Long.toString(s.socketId()), 10);
         }
     },
     CSV {
         @Override
-        void header(PrintStream out) {
-            out.println(String.join(",", FIELDS));
+        void header(ByteLine line) {
+            line.append(String.join(",", FIELDS));
         }
 
         @Override
-        void row(PrintStream out, SessionRow s) {
-            Object[] values = values(s);
-            StringBuilder line = new StringBuilder();
-            for (int i = 0; i < values.length; i++) {
-                if (i > 0) {
-                    line.append(',');
-                }
-                line.append(csv(values[i]));
-            }
-            out.println(line);
+        void row(ByteLine line, SessionRow s) {
+            fields(new MachineLine(line, false), s);
         }
     },
     JSON {
         @Override
-        void header(PrintStream out) {
+        boolean hasHeader() {
+            return false; // JSON Lines
+        }
+
+        @Override
+        void header(ByteLine line) {
             // JSON Lines: no header
         }
 
         @Override
-        void row(PrintStream out, SessionRow s) {
-            Object[] values = values(s);
-            StringBuilder line = new StringBuilder("{");
-            for (int i = 0; i < values.length; i++) {
-                if (i > 0) {
-                    line.append(',');
-                }
-                line.append('"').append(FIELDS[i]).append("\":").append(json(values[i]));
-            }
-            out.println(line.append('}'));
+        void row(ByteLine line, SessionRow s) {
+            line.append('{');
+            fields(new MachineLine(line, true), s);
+            line.append('}');
         }
     };
-
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
 
     /** The machine-readable fields, in CSV column and JSON key order. */
     static final String[] FIELDS = {
@@ -88,58 +125,287 @@ enum SessionFormat {
         "established", "error", "ending", "connect_ms", "rtt_ms", "retransmits", "socket_id", "start_observed"
     };
 
-    abstract void header(PrintStream out);
+    boolean hasHeader() {
+        return true;
+    }
 
-    abstract void row(PrintStream out, SessionRow s);
+    /** Appends the header line, without its line break. */
+    abstract void header(ByteLine line);
 
-    static Object[] values(SessionRow s) {
-        return new Object[] {
-            s.start().toString(), s.end().toString(), s.millis(), s.pid(), s.thread(), s.osThreadId(), s.role(),
-            s.family(), s.localAddress(), s.localPort(), s.remoteAddress(), s.remotePort(), s.bytesSent(),
-            s.bytesReceived(), s.closeInitiator(), s.reset(), s.established(), s.error(), s.ending(),
-            s.connectNanos() == Long.MIN_VALUE ? null : s.connectNanos() / 1e6,
-            s.rttMicros() == Long.MIN_VALUE ? null : s.rttMicros() / 1e3, s.retransmits(), s.socketId(),
-            s.startObserved()
-        };
+    /** Appends one session's line, without its line break. */
+    abstract void row(ByteLine line, SessionRow s);
+
+    /** Each field's {@code "name":}, as the bytes to print. */
+    private static final byte[][] JSON_KEYS = Arrays.stream(FIELDS)
+            .map(name -> ("\"" + name + "\":").getBytes(StandardCharsets.US_ASCII)).toArray(byte[][]::new);
+
+    /** Writes every field of {@link #FIELDS}, in that order. */
+    private static void fields(MachineLine line, SessionRow s) {
+        line.instant(s.startNanos()).instant(s.endNanos()).decimal(s.durationNanos(), 6).number(s.pid()).text(s.thread())
+                .number(s.osThreadId()).text(s.role()).text(s.family()).text(s.localAddress()).number(s.localPort())
+                .text(s.remoteAddress()).number(s.remotePort()).number(s.bytesSent()).number(s.bytesReceived())
+                .text(s.closeInitiator()).bool(s.reset()).bool(s.established()).text(s.error()).text(s.ending());
+        if (s.connectNanos() == Long.MIN_VALUE) {
+            line.absent();
+        } else {
+            line.decimal(s.connectNanos(), 6);
+        }
+        if (s.rttMicros() == Long.MIN_VALUE) {
+            line.absent();
+        } else {
+            line.decimal(s.rttMicros(), 3);
+        }
+        line.number(s.retransmits()).number(s.socketId()).bool(s.startObserved());
+    }
+
+    /** The local time of the session's start, HH:mm:ss.SSS, then * for a start not observed; padded to width. */
+    private static ByteLine start(ByteLine line, SessionRow s, int width) {
+        int at = line.length();
+        long seconds = Math.floorDiv(s.startNanos(), 1_000_000_000L);
+        int second = (int) Math.floorMod(seconds + LocalOffset.at(seconds), 86_400);
+        two(line, second / 3600).append(':');
+        two(line, second / 60 % 60).append(':');
+        two(line, second % 60).append('.');
+        int millis = (int) Math.floorMod(s.startNanos(), 1_000_000_000L) / 1_000_000;
+        line.append((char) ('0' + millis / 100)).append((char) ('0' + millis / 10 % 10)).append((char) ('0' + millis % 10));
+        if (!s.startObserved()) {
+            line.append('*');
+        }
+        return line.padRight(at, width);
+    }
+
+    /**
+     * The local time zone's offset, kept with the span it holds for (until the zone's next transition): looking it
+     * up for every session cost more than the rest of its line.
+     */
+    private record LocalOffset(long from, long until, int seconds) {
+        private static final ZoneRules ZONE = ZoneId.systemDefault().getRules();
+        private static volatile LocalOffset last = new LocalOffset(0, 0, 0);
+
+        static int at(long epochSecond) {
+            LocalOffset offset = last;
+            if (epochSecond < offset.from || epochSecond >= offset.until) {
+                Instant instant = Instant.ofEpochSecond(epochSecond);
+                ZoneOffsetTransition previous = ZONE.previousTransition(instant.plusSeconds(1));
+                ZoneOffsetTransition next = ZONE.nextTransition(instant);
+                offset = new LocalOffset(previous == null ? Long.MIN_VALUE : previous.toEpochSecond(),
+                        next == null ? Long.MAX_VALUE : next.toEpochSecond(), ZONE.getOffset(instant).getTotalSeconds());
+                last = offset;
+            }
+            return offset.seconds;
+        }
+    }
+
+    private static ByteLine two(ByteLine line, int value) {
+        return line.append((char) ('0' + value / 10)).append((char) ('0' + value % 10));
+    }
+
+    /** {@code value / unit} with {@code decimals} (2 or 3) decimals, rounded half up (as printf's %.Nf), right-aligned. */
+    private static ByteLine fixed(ByteLine line, long value, long unit, int decimals, int width) {
+        int at = line.length();
+        long scale = decimals == 2 ? 100 : 1000;
+        long scaled = Math.round((double) value * scale / unit);
+        if (scaled < 0) {
+            line.append('-');
+        }
+        long fraction = Math.abs(scaled) % scale;
+        line.append(Math.abs(scaled) / scale).append('.');
+        if (fraction < 10) {
+            line.append('0');
+        }
+        if (decimals == 3 && fraction < 100) {
+            line.append('0');
+        }
+        line.append(fraction);
+        return line.alignRight(at, width);
+    }
+
+    private static ByteLine left(ByteLine line, String text, int width) {
+        int at = line.length();
+        line.append(text);
+        return line.padRight(at, width);
+    }
+
+    private static ByteLine left(ByteLine line, long value, int width) {
+        int at = line.length();
+        line.append(value);
+        return line.padRight(at, width);
+    }
+
+    private static ByteLine right(ByteLine line, String text, int width) {
+        int at = line.length();
+        line.append(text);
+        return line.alignRight(at, width);
+    }
+
+    private static ByteLine right(ByteLine line, long value, int width) {
+        int at = line.length();
+        line.append(value);
+        return line.alignRight(at, width);
     }
 
     private static String clip(String text, int width) {
         return text.length() <= width ? text : text.substring(0, width - 1) + "~";
     }
 
-    private static String csv(Object value) {
-        if (value == null) {
-            return "";
-        }
-        String text = value.toString();
-        return text.contains(",") || text.contains("\"") || text.contains("\n")
-                ? '"' + text.replace("\"", "\"\"") + '"' : text;
-    }
+    /**
+     * One CSV or JSON line, field by field: a CSV value is quoted only when it must be, a JSON one is a string,
+     * number, boolean or null. Numbers and times are appended as they are, with no boxing or formatter in between.
+     */
+    private static final class MachineLine {
+        private final ByteLine line;
+        private final boolean json;
+        private int field;
 
-    private static String json(Object value) {
-        if (value == null) {
-            return "null";
+        MachineLine(ByteLine line, boolean json) {
+            this.line = line;
+            this.json = json;
         }
-        if (value instanceof Number || value instanceof Boolean) {
-            return value.toString();
+
+        private ByteLine next() {
+            if (field > 0) {
+                line.append(',');
+            }
+            if (json) {
+                line.appendAscii(JSON_KEYS[field]);
+            }
+            field++;
+            return line;
         }
-        StringBuilder quoted = new StringBuilder("\"");
-        for (char c : value.toString().toCharArray()) {
-            switch (c) {
-                case '"' -> quoted.append("\\\"");
-                case '\\' -> quoted.append("\\\\");
-                case '\n' -> quoted.append("\\n");
-                case '\r' -> quoted.append("\\r");
-                case '\t' -> quoted.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        quoted.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        quoted.append(c);
+
+        MachineLine number(long value) {
+            next().append(value);
+            return this;
+        }
+
+        /**
+         * {@code value / 10^scale}, exactly, without trailing zeros but with one decimal at least: milliseconds from
+         * nanoseconds as they were measured, never in exponent notation, and with no binary floating point between.
+         */
+        MachineLine decimal(long value, int scale) {
+            next();
+            if (value < 0) {
+                line.append('-');
+            }
+            long magnitude = Math.abs(value);
+            long unit = scale == 6 ? 1_000_000 : 1_000;
+            line.append(magnitude / unit).append('.');
+            long fraction = magnitude % unit;
+            int digits = scale;
+            while (digits > 1 && fraction % 10 == 0) {
+                fraction /= 10;
+                digits--;
+            }
+            for (long power = pow10(digits - 1); power > 1 && fraction < power; power /= 10) {
+                line.append('0');
+            }
+            line.append(fraction);
+            return this;
+        }
+
+        private static long pow10(int exponent) {
+            long power = 1;
+            for (int i = 0; i < exponent; i++) {
+                power *= 10;
+            }
+            return power;
+        }
+
+        MachineLine bool(boolean value) {
+            next().append(value);
+            return this;
+        }
+
+        /** A value the session lacks: empty in CSV, null in JSON. */
+        MachineLine absent() {
+            next();
+            if (json) {
+                line.append("null");
+            }
+            return this;
+        }
+
+        MachineLine text(String value) {
+            if (value == null) {
+                return absent();
+            }
+            next();
+            if (json) {
+                jsonString(value);
+            } else if (value.indexOf(',') >= 0 || value.indexOf('"') >= 0 || value.indexOf('\n') >= 0) {
+                line.append('"').append(value.replace("\"", "\"\"")).append('"');
+            } else {
+                line.append(value);
+            }
+            return this;
+        }
+
+        /** As {@link Instant#toString()} (ISO-8601 in UTC, the fraction in groups of three digits), but direct. */
+        MachineLine instant(long epochNanos) {
+            next();
+            if (json) {
+                line.append('"');
+            }
+            long seconds = Math.floorDiv(epochNanos, 1_000_000_000L);
+            int nano = (int) Math.floorMod(epochNanos, 1_000_000_000L);
+            LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400));
+            int second = (int) Math.floorMod(seconds, 86_400);
+            line.append(day.getYear()).append('-'); // four digits: epoch nanoseconds end in 2262
+            two(line, day.getMonthValue()).append('-');
+            two(line, day.getDayOfMonth()).append('T');
+            two(line, second / 3600).append(':');
+            two(line, second / 60 % 60).append(':');
+            two(line, second % 60);
+            if (nano > 0) {
+                int digits = nano % 1_000_000 == 0 ? 3 : nano % 1000 == 0 ? 6 : 9;
+                line.append('.');
+                for (int unit = 100_000_000, i = 0; i < digits; unit /= 10, i++) {
+                    line.append((char) ('0' + nano / unit % 10));
+                }
+            }
+            line.append('Z');
+            if (json) {
+                line.append('"');
+            }
+            return this;
+        }
+
+        private void jsonString(String text) {
+            line.append('"');
+            int plainUntil = 0;
+            while (plainUntil < text.length() && text.charAt(plainUntil) >= 0x20 && text.charAt(plainUntil) != '"'
+                    && text.charAt(plainUntil) != '\\') {
+                plainUntil++;
+            }
+            if (plainUntil == text.length()) {
+                line.append(text);
+            } else {
+                line.append(escaped(text));
+            }
+            line.append('"');
+        }
+
+        private static String escaped(String text) {
+            StringBuilder escaped = new StringBuilder(text.length() + 8);
+            for (int i = 0; i < text.length(); i++) {
+                char c = text.charAt(i);
+                switch (c) {
+                    case '"' -> escaped.append("\\\"");
+                    case '\\' -> escaped.append("\\\\");
+                    case '\n' -> escaped.append("\\n");
+                    case '\r' -> escaped.append("\\r");
+                    case '\t' -> escaped.append("\\t");
+                    default -> {
+                        if (c < 0x20) {
+                            escaped.append("\\u00").append(Character.forDigit(c >> 4, 16))
+                                    .append(Character.forDigit(c & 15, 16));
+                        } else {
+                            escaped.append(c);
+                        }
                     }
                 }
             }
+            return escaped.toString();
         }
-        return quoted.append('"').toString();
     }
 }
