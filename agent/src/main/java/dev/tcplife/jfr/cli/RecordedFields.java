@@ -30,6 +30,11 @@ final class RecordedFields {
         this.names = names;
     }
 
+    /** Whether fields are read by position (jdk.jfr.consumer is open to the tool), not by name. */
+    static boolean byPosition() {
+        return VALUES != null;
+    }
+
     /** The named fields' values of {@code object}, in the order of the names given; boxed, null where absent. */
     Object[] read(RecordedObject object) {
         Object[] values = new Object[names.length];
