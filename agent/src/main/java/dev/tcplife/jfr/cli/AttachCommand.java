@@ -63,28 +63,51 @@ final class AttachCommand implements Main.Command {
     public int run(String[] args, PrintStream out, PrintStream err) throws IOException {
         Arguments arguments = Arguments.parse(args, Set.of(), Set.of());
         List<String> positional = arguments.positional();
-        if (positional.isEmpty() || positional.size() > (stop ? 1 : 2)) {
-            throw new Arguments.UsageException(positional.isEmpty() ? "missing pid" : "unexpected argument "
-                    + positional.get(stop ? 1 : 2));
+        if (stop && positional.size() > 1) {
+            throw new Arguments.UsageException("unexpected argument " + positional.get(1));
+        }
+        String pid = pid(positional);
+        String options = stop ? STOP : options(positional);
+        String state = load(pid, options);
+        boolean succeeded = stop ? state.equals("stopped") || state.equals("not loaded") : state.equals("tracing");
+        (succeeded ? out : err).println("pid " + pid + ": " + describe(state));
+        return succeeded ? Main.OK : Main.FAILED;
+    }
+
+    /** The pid that {@code positional} starts with, checked; then, optionally, the agent's options. */
+    static String pid(List<String> positional) {
+        if (positional.isEmpty() || positional.size() > 2) {
+            throw new Arguments.UsageException(positional.isEmpty() ? "missing pid"
+                    : "unexpected argument " + positional.get(2));
         }
         String pid = positional.get(0);
         if (!pid.matches("[0-9]+")) {
             throw new Arguments.UsageException("pid must be a number, not '" + pid + "'");
         }
-        String options = stop ? STOP : positional.size() == 2 ? positional.get(1) : "";
-        if (!stop) {
-            try {
-                AgentOptions.parse(options);
-            } catch (IllegalArgumentException e) {
-                throw new Arguments.UsageException(e.getMessage());
-            }
+        return pid;
+    }
+
+    /** The agent's options that follow the pid in {@code positional}, checked; empty when there are none. */
+    static String options(List<String> positional) {
+        String options = positional.size() == 2 ? positional.get(1) : "";
+        try {
+            AgentOptions.parse(options);
+        } catch (IllegalArgumentException e) {
+            throw new Arguments.UsageException(e.getMessage());
         }
-        String state;
+        return options;
+    }
+
+    /**
+     * Loads the agent into {@code pid} with {@code options} (or {@link #STOP}) and returns its state there
+     * afterwards: "tracing", "stopped", "not loaded" or "failed: why". The Attach API's failures become one line.
+     */
+    static String load(String pid, String options) throws IOException {
         try {
             VirtualMachine vm = VirtualMachine.attach(pid);
             try {
                 vm.loadAgent(AgentJar.path().toString(), options);
-                state = vm.getSystemProperties().getProperty(Agent.STATE_PROPERTY, "not loaded");
+                return vm.getSystemProperties().getProperty(Agent.STATE_PROPERTY, "not loaded");
             } finally {
                 vm.detach();
             }
@@ -93,12 +116,9 @@ final class AttachCommand implements Main.Command {
         } catch (AgentLoadException | AgentInitializationException e) {
             throw new IOException("pid " + pid + " did not load the agent: " + e.getMessage(), e);
         }
-        boolean succeeded = stop ? state.equals("stopped") || state.equals("not loaded") : state.equals("tracing");
-        (succeeded ? out : err).println("pid " + pid + ": " + describe(state));
-        return succeeded ? Main.OK : Main.FAILED;
     }
 
-    private static String describe(String state) {
+    static String describe(String state) {
         switch (state) {
             case "tracing":
                 return "tracing TCP sessions";

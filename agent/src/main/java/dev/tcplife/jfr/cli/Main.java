@@ -34,6 +34,7 @@ public final class Main {
     static {
         COMMANDS.put("attach", new AttachCommand(false));
         COMMANDS.put("stop", new AttachCommand(true));
+        COMMANDS.put("watch", new WatchCommand());
         COMMANDS.put("print", new PrintCommand());
         COMMANDS.put("report", new ReportCommand());
         COMMANDS.put("demo", new DemoCommand());

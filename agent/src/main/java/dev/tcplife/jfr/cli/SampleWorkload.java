@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -36,12 +37,30 @@ final class SampleWorkload implements Main.Command {
     @Override
     public String usage() {
         return "Usage: java -javaagent:tcplife-agent.jar -XX:StartFlightRecording=... -jar tcplife-agent.jar "
-                + COMMAND + "\n";
+                + COMMAND + " [--rounds N]\n\n"
+                + "  --rounds N   the sessions N times, a second apart (1): a JVM to watch, or to attach to\n";
     }
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws IOException, InterruptedException {
+        long rounds = Arguments.parse(args, Set.of(), Set.of("--rounds")).number("--rounds", 1);
         awaitAgent(err);
+        if (rounds > 1) {
+            out.println("sample-workload: pid " + ProcessHandle.current().pid() + ", " + rounds + " rounds");
+        }
+        for (long round = 0; round < rounds; round++) {
+            if (round > 0) {
+                Thread.sleep(1000);
+            }
+            sessions(out);
+        }
+        // The agent reads finished sessions every 20 ms: give it time before the JVM exits.
+        Thread.sleep(300);
+        return Main.OK;
+    }
+
+    /** One round: every kind of session, one after the other. */
+    private static void sessions(PrintStream out) throws IOException, InterruptedException {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         HttpServer http = HttpServer.create(new InetSocketAddress(loopback, 0), 50);
         ExecutorService handlers = Executors.newFixedThreadPool(2, named("http-worker"));
@@ -88,9 +107,6 @@ final class SampleWorkload implements Main.Command {
             http.stop(0);
             handlers.shutdown();
         }
-        // The agent reads finished sessions every 20 ms: give it time before the JVM exits.
-        Thread.sleep(300);
-        return Main.OK;
     }
 
     /** The agent loads in the background at JVM start: sessions opened before it traces would be adopted, not seen. */
@@ -98,7 +114,8 @@ final class SampleWorkload implements Main.Command {
         for (int i = 0; i < 3000 && "starting".equals(System.getProperty(Agent.STATE_PROPERTY)); i++) {
             Thread.sleep(10);
         }
-        String state = System.getProperty(Agent.STATE_PROPERTY, "not loaded (run it with -javaagent)");
+        String state = System.getProperty(Agent.STATE_PROPERTY,
+                "not loaded (run it with -javaagent, or watch it: java -jar tcplife-agent.jar watch <pid>)");
         if (!state.equals("tracing")) {
             err.println("sample-workload: the agent is " + state);
         }

@@ -129,6 +129,10 @@ enum SessionFormat {
         return true;
     }
 
+    boolean isTable() {
+        return this == TABLE || this == WIDE_TABLE;
+    }
+
     /** Appends the header line, without its line break. */
     abstract void header(ByteLine line);
 
@@ -161,17 +165,22 @@ enum SessionFormat {
     /** The local time of the session's start, HH:mm:ss.SSS, then * for a start not observed; padded to width. */
     private static ByteLine start(ByteLine line, SessionRow s, int width) {
         int at = line.length();
-        long seconds = Math.floorDiv(s.startNanos(), 1_000_000_000L);
-        int second = (int) Math.floorMod(seconds + LocalOffset.at(seconds), 86_400);
-        two(line, second / 3600).append(':');
-        two(line, second / 60 % 60).append(':');
-        two(line, second % 60).append('.');
+        clock(line, s.startNanos()).append('.');
         int millis = (int) Math.floorMod(s.startNanos(), 1_000_000_000L) / 1_000_000;
         line.append((char) ('0' + millis / 100)).append((char) ('0' + millis / 10 % 10)).append((char) ('0' + millis % 10));
         if (!s.startObserved()) {
             line.append('*');
         }
         return line.padRight(at, width);
+    }
+
+    /** The local time of day at {@code epochNanos}, HH:mm:ss. */
+    static ByteLine clock(ByteLine line, long epochNanos) {
+        long seconds = Math.floorDiv(epochNanos, 1_000_000_000L);
+        int second = (int) Math.floorMod(seconds + LocalOffset.at(seconds), 86_400);
+        two(line, second / 3600).append(':');
+        two(line, second / 60 % 60).append(':');
+        return two(line, second % 60);
     }
 
     /**

@@ -186,7 +186,7 @@ class AttachIT extends BpfIntegrationTest {
     }
 
     /** The workload JVM as an application runs it: no agent, no recording, dynamic agents allowed (JDK 21+). */
-    private static AgentRun.Running startWithoutAgent(Path jdk, Path dir, String mode) throws IOException {
+    static AgentRun.Running startWithoutAgent(Path jdk, Path dir, String mode) throws IOException {
         AgentRun run = AgentRun.on(jdk).withoutAgent().withoutRecording();
         if (Jdks.featureVersion(jdk) >= 21) {
             run.jvmOption("-XX:+EnableDynamicAgentLoading");

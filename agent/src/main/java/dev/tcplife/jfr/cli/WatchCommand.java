@@ -1,0 +1,259 @@
+package dev.tcplife.jfr.cli;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.Charset;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+
+import com.sun.tools.attach.AttachNotSupportedException;
+import com.sun.tools.attach.VirtualMachine;
+
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.management.jfr.RemoteRecordingStream;
+
+import dev.tcplife.jfr.agent.AgentOptions;
+
+/**
+ * {@code watch <pid>}: a running JVM's sessions, printed as they end, as {@code tcplife} prints a host's. The agent
+ * is loaded first if it is not there yet (as {@code attach} does); the sessions come through JFR's own remote
+ * streaming, over the JVM's local management agent, in a recording of this command's own that it closes when it
+ * ends, by Ctrl-C or because the JVM exited: other recordings are left as they are, and the agent keeps tracing.
+ */
+final class WatchCommand implements Main.Command {
+    @Override
+    public String summary() {
+        return "print a running JVM's TCP sessions as they end (loads the agent if needed)";
+    }
+
+    @Override
+    public String usage() {
+        return """
+                Usage: java -jar tcplife-agent.jar watch <pid> [option=value,...] [--csv|--json] [--wide] [-T] [filters]
+
+                Prints the TCP sessions of the JVM with process id <pid> as they end, about a second later at most,
+                until Ctrl-C or until that JVM exits. Loads the agent into it first if it is not there yet, with the
+                options given (as attach does; the agent stays after watch ends). The sessions come through a JFR
+                recording of watch's own, streamed over the JVM's local management agent, which watch starts.
+                  -T               table: a TIME column first, the local time the session ended
+                """ + SessionSelection.USAGE + """
+                Run as the target's user, with the agent's privileges when the agent is not loaded yet.
+                Options:
+                """ + AgentOptions.help();
+    }
+
+    @Override
+    public int run(String[] args, PrintStream out, PrintStream err) throws IOException, InterruptedException {
+        Arguments arguments = Arguments.parse(args, SessionSelection.flagsAnd("-T"), SessionSelection.OPTIONS);
+        String pid = AttachCommand.pid(arguments.positional());
+        String options = AttachCommand.options(arguments.positional());
+        SessionSelection selection = SessionSelection.of(arguments);
+        boolean time = arguments.flag("-T");
+        if (time && !selection.format().isTable()) {
+            throw new Arguments.UsageException("-T adds a column to the table; CSV and JSON have the end time");
+        }
+        requireJvm(pid);
+        String state = AttachCommand.load(pid, options);
+        if (!state.equals("tracing")) {
+            err.println("tcplife watch: pid " + pid + ": " + AttachCommand.describe(state));
+            return Main.FAILED;
+        }
+        ProcessHandle target = ProcessHandle.of(Long.parseLong(pid)).orElseThrow(() -> gone(pid));
+        // RMI waits for an answer forever by default, and a JVM that died gives none: Ctrl-C would hang.
+        System.setProperty("sun.rmi.transport.tcp.responseTimeout", "5000");
+        Printer printer = new Printer(selection, time, out);
+        try {
+            watch(pid, target, printer, err);
+        } catch (IOException | RuntimeException e) {
+            if (target.isAlive()) {
+                throw new IOException("streaming from pid " + pid + " failed: " + rootCause(e), e);
+            }
+        } finally {
+            printer.flush();
+        }
+        if (!target.isAlive()) {
+            err.println("tcplife watch: pid " + pid + " exited");
+        }
+        return Main.OK;
+    }
+
+    /** Streams the sessions to {@code printer} until Ctrl-C, or until the target exits. */
+    private static void watch(String pid, ProcessHandle target, Printer printer, PrintStream err)
+            throws IOException, InterruptedException {
+        JMXConnector jmx = JMXConnectorFactory.connect(new JMXServiceURL(managementAgent(pid)));
+        CountDownLatch ended = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(1);
+        RemoteRecordingStream stream = null;
+        try {
+            stream = new RemoteRecordingStream(jmx.getMBeanServerConnection());
+            stream.enable(SessionRow.EVENT);
+            stream.onEvent(SessionRow.EVENT, printer::print);
+            stream.onFlush(printer::flush);
+            stream.onClose(ended::countDown);
+            printer.header();
+            // Ctrl-C: the recording in the target closes before this JVM exits, if the target answers in time.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                ended.countDown();
+                awaitQuietly(finished);
+                if (target.isAlive()) {
+                    err.println("tcplife watch: stopped; pid " + pid + " traces on (java -jar tcplife-agent.jar stop "
+                            + pid + " unloads the agent)");
+                }
+            }, "tcplife-watch-exit"));
+            // The stream does not end by itself when the target goes away: its connection just falls silent.
+            target.onExit().thenRun(ended::countDown);
+            // Not start(): JDK 17's holds the lock that close() needs until the stream ends, which it never would.
+            stream.startAsync();
+            err.println("tcplife watch: pid " + pid + ": each session as it ends; Ctrl-C to stop");
+            ended.await();
+        } finally {
+            closeWithin(stream, jmx, 2);
+            finished.countDown();
+        }
+    }
+
+    /** Closes the stream, then the connection, giving up after {@code seconds}: the target may be gone. */
+    private static void closeWithin(RemoteRecordingStream stream, JMXConnector jmx, int seconds) {
+        Thread closer = new Thread(() -> {
+            try {
+                if (stream != null) {
+                    stream.close();
+                }
+            } catch (RuntimeException e) {
+                // the target is gone, and its recording with it
+            }
+            try {
+                jmx.close();
+            } catch (IOException | RuntimeException e) {
+                // as above
+            }
+        }, "tcplife-watch-close");
+        closer.setDaemon(true);
+        closer.start();
+        try {
+            closer.join(TimeUnit.SECONDS.toMillis(seconds));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** One line, said before an attach that would otherwise wait ten seconds for a process that is no JVM. */
+    private static void requireJvm(String pid) throws IOException {
+        if (!isAlive(pid)) {
+            throw gone(pid);
+        }
+        Path maps = Path.of("/proc", pid, "maps");
+        try {
+            if (!Files.readString(maps).contains("/libjvm.so")) {
+                throw new IOException("pid " + pid + " is not a Java virtual machine");
+            }
+        } catch (IOException e) {
+            if (e.getMessage() != null && e.getMessage().endsWith("Java virtual machine")) {
+                throw e;
+            }
+            // another user's process: the attach says why it cannot
+        }
+    }
+
+    /** Starts the JVM's local management agent, if it is not running yet, and returns its address. */
+    private static String managementAgent(String pid) throws IOException {
+        try {
+            VirtualMachine vm = VirtualMachine.attach(pid);
+            try {
+                return vm.startLocalManagementAgent();
+            } finally {
+                vm.detach();
+            }
+        } catch (AttachNotSupportedException | IOException e) {
+            throw new IOException("cannot start the management agent of pid " + pid + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isAlive(String pid) {
+        return ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    private static IOException gone(String pid) {
+        return new IOException("no process with pid " + pid);
+    }
+
+    private static String rootCause(Throwable e) {
+        Throwable cause = e;
+        while (cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+    }
+
+    /** Each session that passes the filters, as a line, written at once and flushed with the stream's flushes. */
+    private static final class Printer {
+        private final SessionSelection selection;
+        private final boolean time;
+        private final OutputStream sink;
+        private final ByteLine line = new ByteLine(Charset.defaultCharset());
+        private final SessionRow.Reader reader = new SessionRow.Reader();
+
+        Printer(SessionSelection selection, boolean time, OutputStream out) {
+            this.selection = selection;
+            this.time = time;
+            this.sink = new BufferedOutputStream(out, 1 << 16);
+        }
+
+        synchronized void header() {
+            if (selection.format().hasHeader()) {
+                if (time) {
+                    line.append("TIME     ");
+                }
+                selection.format().header(line);
+                write();
+                flush();
+            }
+        }
+
+        synchronized void print(RecordedEvent event) {
+            SessionRow row = reader.read(event);
+            if (selection.filter().test(row)) {
+                if (time) {
+                    SessionFormat.clock(line, row.endNanos()).append(' ');
+                }
+                selection.format().row(line, row);
+                write();
+            }
+        }
+
+        synchronized void flush() {
+            try {
+                sink.flush();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        private void write() {
+            try {
+                line.endLine().writeTo(sink);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } finally {
+                line.clear();
+            }
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
