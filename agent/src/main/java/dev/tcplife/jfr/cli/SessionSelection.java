@@ -28,9 +28,18 @@ record SessionSelection(SessionFormat format, Predicate<SessionRow> filter) {
 
     /** {@link #FLAGS} and {@code more}. */
     static Set<String> flagsAnd(String... more) {
-        Set<String> flags = new HashSet<>(FLAGS);
-        flags.addAll(Set.of(more));
-        return flags;
+        return union(FLAGS, more);
+    }
+
+    /** {@link #OPTIONS} and {@code more}. */
+    static Set<String> optionsAnd(String... more) {
+        return union(OPTIONS, more);
+    }
+
+    private static Set<String> union(Set<String> names, String... more) {
+        Set<String> union = new HashSet<>(names);
+        union.addAll(Set.of(more));
+        return union;
     }
 
     static SessionSelection of(Arguments arguments) {

@@ -8,8 +8,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.Charset;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
@@ -18,7 +21,6 @@ import javax.management.remote.JMXServiceURL;
 import com.sun.tools.attach.AttachNotSupportedException;
 import com.sun.tools.attach.VirtualMachine;
 
-import jdk.jfr.consumer.RecordedEvent;
 import jdk.management.jfr.RemoteRecordingStream;
 
 import dev.tcplife.jfr.agent.AgentOptions;
@@ -38,13 +40,15 @@ final class WatchCommand implements Main.Command {
     @Override
     public String usage() {
         return """
-                Usage: java -jar tcplife-agent.jar watch <pid> [option=value,...] [--csv|--json] [--wide] [-T] [filters]
+                Usage: java -jar tcplife-agent.jar watch <pid> [option=value,...] [--csv|--json] [--wide] [-T] [--every T] [filters]
 
                 Prints the TCP sessions of the JVM with process id <pid> as they end, about a second later at most,
                 until Ctrl-C or until that JVM exits. Loads the agent into it first if it is not there yet, with the
                 options given (as attach does; the agent stays after watch ends). The sessions come through a JFR
                 recording of watch's own, streamed over the JVM's local management agent, which watch starts.
                   -T               table: a TIME column first, the local time the session ended
+                  --every T        instead of each session, a summary per peer every T (5s, 500ms, 1m; 1 s at
+                                   least): sessions, their rate, bytes each way, resets and failed connects
                 """ + SessionSelection.USAGE + """
                 Run as the target's user, with the agent's privileges when the agent is not loaded yet.
                 Options:
@@ -53,13 +57,19 @@ final class WatchCommand implements Main.Command {
 
     @Override
     public int run(String[] args, PrintStream out, PrintStream err) throws IOException, InterruptedException {
-        Arguments arguments = Arguments.parse(args, SessionSelection.flagsAnd("-T"), SessionSelection.OPTIONS);
+        Arguments arguments = Arguments.parse(args, SessionSelection.flagsAnd("-T"),
+                SessionSelection.optionsAnd("--every"));
         String pid = AttachCommand.pid(arguments.positional());
         String options = AttachCommand.options(arguments.positional());
         SessionSelection selection = SessionSelection.of(arguments);
         boolean time = arguments.flag("-T");
         if (time && !selection.format().isTable()) {
             throw new Arguments.UsageException("-T adds a column to the table; CSV and JSON have the end time");
+        }
+        long every = interval(arguments.option("--every"));
+        if (every > 0 && (time || selection.format() != SessionFormat.TABLE)) {
+            throw new Arguments.UsageException("--every prints a summary table of its own: leave out --csv, --json, "
+                    + "--wide and -T");
         }
         requireJvm(pid);
         String state = AttachCommand.load(pid, options);
@@ -70,15 +80,15 @@ final class WatchCommand implements Main.Command {
         ProcessHandle target = ProcessHandle.of(Long.parseLong(pid)).orElseThrow(() -> gone(pid));
         // RMI waits for an answer forever by default, and a JVM that died gives none: Ctrl-C would hang.
         System.setProperty("sun.rmi.transport.tcp.responseTimeout", "5000");
-        Printer printer = new Printer(selection, time, out);
+        Output output = every > 0 ? new Summary(new PeerSummary(every, out), every) : new Printer(selection, time, out);
         try {
-            watch(pid, target, printer, err);
+            watch(pid, target, selection, output, err);
         } catch (IOException | RuntimeException e) {
             if (target.isAlive()) {
                 throw new IOException("streaming from pid " + pid + " failed: " + rootCause(e), e);
             }
         } finally {
-            printer.flush();
+            output.flush();
         }
         if (!target.isAlive()) {
             err.println("tcplife watch: pid " + pid + " exited");
@@ -87,8 +97,8 @@ final class WatchCommand implements Main.Command {
     }
 
     /** Streams the sessions to {@code printer} until Ctrl-C, or until the target exits. */
-    private static void watch(String pid, ProcessHandle target, Printer printer, PrintStream err)
-            throws IOException, InterruptedException {
+    private static void watch(String pid, ProcessHandle target, SessionSelection selection, Output output,
+            PrintStream err) throws IOException, InterruptedException {
         JMXConnector jmx = JMXConnectorFactory.connect(new JMXServiceURL(managementAgent(pid)));
         CountDownLatch ended = new CountDownLatch(1);
         CountDownLatch finished = new CountDownLatch(1);
@@ -96,10 +106,16 @@ final class WatchCommand implements Main.Command {
         try {
             stream = new RemoteRecordingStream(jmx.getMBeanServerConnection());
             stream.enable(SessionRow.EVENT);
-            stream.onEvent(SessionRow.EVENT, printer::print);
-            stream.onFlush(printer::flush);
+            SessionRow.Reader reader = new SessionRow.Reader();
+            stream.onEvent(SessionRow.EVENT, event -> {
+                SessionRow row = reader.read(event);
+                if (selection.filter().test(row)) {
+                    output.session(row);
+                }
+            });
+            stream.onFlush(output::flush);
             stream.onClose(ended::countDown);
-            printer.header();
+            output.begin();
             // Ctrl-C: the recording in the target closes before this JVM exits, if the target answers in time.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 ended.countDown();
@@ -194,13 +210,21 @@ final class WatchCommand implements Main.Command {
         return cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }
 
-    /** Each session that passes the filters, as a line, written at once and flushed with the stream's flushes. */
-    private static final class Printer {
+    /** Where the sessions that pass the filters go. */
+    private interface Output {
+        void begin();
+
+        void session(SessionRow row);
+
+        void flush();
+    }
+
+    /** Each session as a line, written at once and flushed with the stream's flushes. */
+    private static final class Printer implements Output {
         private final SessionSelection selection;
         private final boolean time;
         private final OutputStream sink;
         private final ByteLine line = new ByteLine(Charset.defaultCharset());
-        private final SessionRow.Reader reader = new SessionRow.Reader();
 
         Printer(SessionSelection selection, boolean time, OutputStream out) {
             this.selection = selection;
@@ -208,7 +232,8 @@ final class WatchCommand implements Main.Command {
             this.sink = new BufferedOutputStream(out, 1 << 16);
         }
 
-        synchronized void header() {
+        @Override
+        public synchronized void begin() {
             if (selection.format().hasHeader()) {
                 if (time) {
                     line.append("TIME     ");
@@ -219,18 +244,17 @@ final class WatchCommand implements Main.Command {
             }
         }
 
-        synchronized void print(RecordedEvent event) {
-            SessionRow row = reader.read(event);
-            if (selection.filter().test(row)) {
-                if (time) {
-                    SessionFormat.clock(line, row.endNanos()).append(' ');
-                }
-                selection.format().row(line, row);
-                write();
+        @Override
+        public synchronized void session(SessionRow row) {
+            if (time) {
+                SessionFormat.clock(line, row.endNanos()).append(' ');
             }
+            selection.format().row(line, row);
+            write();
         }
 
-        synchronized void flush() {
+        @Override
+        public synchronized void flush() {
             try {
                 sink.flush();
             } catch (IOException e) {
@@ -247,6 +271,67 @@ final class WatchCommand implements Main.Command {
                 line.clear();
             }
         }
+    }
+
+    /** The sessions added up per peer, printed every interval by a thread of its own. */
+    private static final class Summary implements Output {
+        private final PeerSummary summary;
+        private final long intervalNanos;
+
+        Summary(PeerSummary summary, long intervalNanos) {
+            this.summary = summary;
+            this.intervalNanos = intervalNanos;
+        }
+
+        @Override
+        public void begin() {
+            Thread printer = new Thread(() -> {
+                try {
+                    for (long next = System.nanoTime() + intervalNanos; ; next += intervalNanos) {
+                        TimeUnit.NANOSECONDS.sleep(next - System.nanoTime());
+                        Instant now = Instant.now();
+                        summary.print(now.getEpochSecond() * 1_000_000_000L + now.getNano());
+                    }
+                } catch (InterruptedException e) {
+                    // watch ends
+                }
+            }, "tcplife-watch-summary");
+            printer.setDaemon(true);
+            printer.start();
+        }
+
+        @Override
+        public void session(SessionRow row) {
+            summary.add(row);
+        }
+
+        @Override
+        public void flush() {
+            // each interval prints and flushes its own table
+        }
+    }
+
+    /** "5s", "500ms", "1m", or seconds alone, as nanoseconds; 0 when not given. */
+    static long interval(String text) {
+        if (text == null) {
+            return 0;
+        }
+        Matcher m = Pattern.compile("([0-9]+)(ms|s|m)?").matcher(text.trim());
+        if (!m.matches()) {
+            throw new Arguments.UsageException("option --every takes a time such as 5s, 500ms or 1m, not '" + text + "'");
+        }
+        long value = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        long nanos = switch (unit) {
+            case "ms" -> TimeUnit.MILLISECONDS.toNanos(value);
+            case "m" -> TimeUnit.MINUTES.toNanos(value);
+            default -> TimeUnit.SECONDS.toNanos(value);
+        };
+        if (nanos < TimeUnit.SECONDS.toNanos(1)) {
+            throw new Arguments.UsageException("option --every needs 1s at least (the JVM hands sessions over once a "
+                    + "second), not '" + text + "'");
+        }
+        return nanos;
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,7 +52,7 @@ class WatchIT extends BpfIntegrationTest {
                     AgentRun.AGENT_JAR.toAbsolutePath().toString(), "watch", Long.toString(pid)));
             command.addAll(List.of(options));
             stderr = dir.resolve("watch.err");
-            process = new ProcessBuilder(command).redirectError(stderr.toFile()).start();
+            process = new ProcessBuilder(HostPrograms.check(command)).redirectError(stderr.toFile()).start();
             Thread reader = new Thread(() -> {
                 try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
                         StandardCharsets.UTF_8))) {
@@ -181,6 +183,41 @@ class WatchIT extends BpfIntegrationTest {
 
     private static String key(ExpectedSession session) {
         return session.role() + ":" + session.localPort() + ":" + session.remotePort();
+    }
+
+    /** --every: the workload's sessions added up per peer and service port, client and server side. */
+    @ParameterizedTest(name = "JDK {0}")
+    @MethodSource("jdks")
+    void summarisesPerPeer(Path jdk, @TempDir Path dir) throws Exception {
+        AgentRun.Running workload = AttachIT.startWithoutAgent(jdk, dir, "stop");
+        try (Watch watch = new Watch(jdk, workload.pid(), dir, "--every", "1s")) {
+            FileSignal.await(dir.resolve("ready"), workload::isAlive);
+            watch.awaitWatching();
+            FileSignal.send(dir.resolve("go"));
+            FileSignal.await(dir.resolve("traced"), workload::isAlive);
+            List<ExpectedSession> truth = ExpectedSession.parseAll(Files.readAllLines(dir.resolve("truth.tsv")));
+            int service = truth.stream().filter(t -> t.role().equals("server")).findFirst().orElseThrow().localPort();
+            Pattern peerRow = Pattern.compile("^(\\S+)\\s+(\\d+)\\s+(client|server)\\s+(\\d+)\\s");
+            Map<String, Long> sessions = new HashMap<>();
+            List<String> lines = new ArrayList<>();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (sessions.values().stream().mapToLong(Long::longValue).sum() < 6 && System.nanoTime() < deadline) {
+                Arrival arrival = watch.lines.poll(500, TimeUnit.MILLISECONDS);
+                if (arrival != null) {
+                    lines.add(arrival.line());
+                    Matcher row = peerRow.matcher(arrival.line());
+                    if (row.find() && Integer.parseInt(row.group(2)) == service) {
+                        sessions.merge(row.group(1) + " " + row.group(3), Long.parseLong(row.group(4)), Long::sum);
+                    }
+                }
+            }
+            assertEquals(Map.of("127.0.0.1 client", 3L, "127.0.0.1 server", 3L), sessions, String.join("\n", lines));
+            FileSignal.send(dir.resolve("go-after-stop"));
+            assertTrue(watch.process.waitFor(20, TimeUnit.SECONDS), watch.errors());
+            assertEquals(0, watch.process.exitValue(), watch.errors());
+        } finally {
+            workload.destroy();
+        }
     }
 
     /** What is not a JVM it can watch: one line each, exit status 1, no stack trace. */
