@@ -5,6 +5,9 @@ import java.time.Instant;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedObject;
 
+import dev.tcplife.jfr.jfr.TcpSessionEvent;
+import dev.tcplife.jfr.rules.RecordedSession.Outcome;
+
 /** One tcplife.TcpSession event, read once into plain values for printing and filtering. */
 record SessionRow(
         long startNanos,
@@ -30,7 +33,7 @@ record SessionRow(
         long socketId,
         boolean startObserved) {
 
-    static final String EVENT = "tcplife.TcpSession";
+    static final String EVENT = TcpSessionEvent.NAME;
 
     /** Reads events into rows, each field by its position (see {@link RecordedFields}); one per recording. */
     static final class Reader {
@@ -95,19 +98,6 @@ record SessionRow(
 
     /** How the session ended, in one word: fin-local, fin-remote, rst-local, rst-remote, refused, timeout, failed. */
     String ending() {
-        if ("ECONNREFUSED".equals(error)) {
-            return "refused";
-        }
-        if ("ETIMEDOUT".equals(error)) {
-            return "timeout";
-        }
-        if (!established) {
-            return "failed";
-        }
-        return switch (String.valueOf(closeInitiator)) { // the usual two without building a string each time
-            case "local" -> reset ? "rst-local" : "fin-local";
-            case "remote" -> reset ? "rst-remote" : "fin-remote";
-            default -> (reset ? "rst-" : "fin-") + closeInitiator;
-        };
+        return Outcome.of(established, reset, error, closeInitiator).word(closeInitiator);
     }
 }

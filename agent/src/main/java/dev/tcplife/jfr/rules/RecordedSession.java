@@ -58,8 +58,8 @@ public record RecordedSession(long startNanos, long endNanos, boolean client, St
     public enum Outcome {
         REFUSED, TIMED_OUT, NOT_ESTABLISHED, RESET_BY_PEER, RESET_BY_THIS_JVM, CLOSED;
 
-        /** Decided in the same order as the print command's END column, so both tools agree on each session. */
-        static Outcome of(boolean established, boolean reset, String error, String closeInitiator) {
+        /** How a session ended: the one decision that the report's rules and print's END column both use. */
+        public static Outcome of(boolean established, boolean reset, String error, String closeInitiator) {
             if ("ECONNREFUSED".equals(error)) {
                 return REFUSED;
             }
@@ -73,6 +73,22 @@ public record RecordedSession(long startNanos, long endNanos, boolean client, St
                 return "remote".equals(closeInitiator) ? RESET_BY_PEER : RESET_BY_THIS_JVM;
             }
             return CLOSED;
+        }
+
+        /**
+         * print's END word: refused, timeout, failed, rst-remote, rst-local, or fin- and the side that sent the
+         * first FIN ({@code closeInitiator}, local or remote).
+         */
+        public String word(String closeInitiator) {
+            return switch (this) {
+                case REFUSED -> "refused";
+                case TIMED_OUT -> "timeout";
+                case NOT_ESTABLISHED -> "failed";
+                case RESET_BY_PEER -> "rst-remote";
+                case RESET_BY_THIS_JVM -> "rst-local";
+                case CLOSED -> "local".equals(closeInitiator) ? "fin-local"
+                        : "remote".equals(closeInitiator) ? "fin-remote" : "fin-" + closeInitiator;
+            };
         }
 
         public boolean established() {
