@@ -41,8 +41,8 @@ import dev.tcplife.jfr.thread.SocketOwners.Owner;
  * and releases the kernel program.
  */
 public final class SessionPipeline implements AutoCloseable {
-    /** A server session can end (say, by a reset) an instant before the JDK's accept returns and names its thread. */
-    private static final long OWNER_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** Sessions waiting for their thread at most; beyond, they are recorded at once, without it. */
+    private static final int MAX_UNRESOLVED = 4096;
     private static final long ADOPTION_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long DEMAND_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** How long the JVM's exit waits for a read in progress before JFR writes its recordings anyway. */
@@ -197,8 +197,9 @@ public final class SessionPipeline implements AutoCloseable {
 
     private void deliver(TcpSession session, TcpSessionEmitter emitter) {
         Owner owner = owners.claim(session);
-        if (owner == null && TcpSession.SERVER.equals(session.role()) && session.socketInode() != 0) {
-            unresolved.add(new Unresolved(session, System.nanoTime() + OWNER_GRACE_NANOS));
+        long wait = owner != null || unresolved.size() >= MAX_UNRESOLVED ? 0 : owners.ownerWaitNanos(session);
+        if (wait > 0) {
+            unresolved.add(new Unresolved(session, System.nanoTime() + wait));
             return;
         }
         emitter.emit(session, owner);
@@ -209,7 +210,8 @@ public final class SessionPipeline implements AutoCloseable {
         for (int i = unresolved.size(); i > 0; i--) {
             Unresolved waiting = unresolved.poll();
             Owner owner = owners.claim(waiting.session());
-            if (owner != null || closing || now == Long.MAX_VALUE || now - waiting.deadline() >= 0) {
+            if (owner != null || closing || now == Long.MAX_VALUE || now - waiting.deadline() >= 0
+                    || owners.ownerWaitNanos(waiting.session()) == 0) {
                 emitter.emit(waiting.session(), owner);
             } else {
                 unresolved.add(waiting);

@@ -49,6 +49,8 @@ final class LiveThreads {
     private MethodHandle threadPrint;
     private Map<Integer, Owner> byThreadId = Map.of();
     private long lastDumpNanos;
+    /** When the last dump was taken, on the kernel's clock (CLOCK_MONOTONIC), as session times are. */
+    private long lastDumpKernelNanos;
     private boolean dumped;
 
     /** Nothing is opened before a session needs it: most JVMs never do. */
@@ -111,6 +113,15 @@ final class LiveThreads {
     }
 
     /**
+     * Whether a later look may name the thread of a session that began at {@code sessionStartNanos} when this one
+     * found none: only if the last dump predates the session, as a thread started after that dump and before the
+     * connect is in the next one. A dump taken after the session began and without its thread is final.
+     */
+    boolean laterLookMayFind(long sessionStartNanos) {
+        return threadPrint != null && (!dumped || lastDumpKernelNanos < sessionStartNanos);
+    }
+
+    /**
      * The Java threads alive now, by kernel thread id. A carrier thread of virtual threads maps to an owner without
      * a name: it stands for whichever virtual thread it carried. A thread that ended between the dump and the
      * enumeration keeps its name and id, without a Thread.
@@ -118,6 +129,7 @@ final class LiveThreads {
     private Map<Integer, Owner> dump() {
         String text;
         long dumpNanos = KernelClock.nowNanos();
+        lastDumpKernelNanos = dumpNanos;
         try {
             text = (String) threadPrint.invokeExact();
         } catch (Throwable e) {

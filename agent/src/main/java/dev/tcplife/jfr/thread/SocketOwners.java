@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import dev.tcplife.jfr.bpf.KernelClock;
 import dev.tcplife.jfr.record.TcpSession;
@@ -102,6 +103,9 @@ public final class SocketOwners {
     /** Earlier holders of a thread id worth remembering: their sessions are rare and short-lived anyway. */
     static final int HOLDERS_PER_ID = 4;
     private static final MethodHandle IS_VIRTUAL = isVirtualMethod();
+    private static final long ACCEPT_GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** The next look at the JVM's threads, plus the reader's own pace. */
+    private static final long NEXT_LOOK_NANOS = LiveThreads.MIN_DUMP_INTERVAL_NANOS + TimeUnit.MILLISECONDS.toNanos(200);
 
     private final SocketFds fds;
     private final LiveThreads liveThreads;
@@ -162,6 +166,20 @@ public final class SocketOwners {
             return virtual;
         }
         return liveThreads.owner(session.ownerTid(), session.startNanos());
+    }
+
+    /**
+     * How long the owner of {@code session}, which {@link #claim} did not name, may yet take to turn up; 0 if it
+     * never will. A server session can end (say, by a reset) an instant before the JDK's accept returns and names
+     * its thread. A client's thread, connecting in code no hook sees, may have started after the last look at the
+     * JVM's threads, and those are looked at at most once a second.
+     */
+    public long ownerWaitNanos(TcpSession session) {
+        if (TcpSession.SERVER.equals(session.role())) {
+            return session.socketInode() == 0 ? 0 : ACCEPT_GRACE_NANOS;
+        }
+        return session.ownerTid() != 0 && liveThreads.laterLookMayFind(session.startNanos())
+                ? NEXT_LOOK_NANOS : 0;
     }
 
     /** The current thread is about to connect {@code socket}: a SocketImpl or a socket channel. */
