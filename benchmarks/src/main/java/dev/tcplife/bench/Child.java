@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A JVM the harness started: its {@code @} lines arrive in order, standard error goes to a file (the agent's log
@@ -19,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class Child implements AutoCloseable {
     private static final String EOF = "\u0000eof";
+    private static final Pattern AGENT_READY_IN = Pattern.compile("ready in (\\d+) ms");
 
     final Process process;
     final Path stderr;
@@ -39,7 +42,7 @@ final class Child implements AutoCloseable {
                 .redirectError(ProcessBuilder.Redirect.to(stderr.toFile()));
         long launch = System.nanoTime();
         Process process = builder.start();
-        Harness.track(process);
+        CleanUp.track(process);
         return new Child(process, stderr, launch);
     }
 
@@ -94,6 +97,17 @@ final class Child implements AutoCloseable {
         } catch (IOException e) {
             return "";
         }
+    }
+
+    /** The milliseconds of the agent's "ready in" line, or NaN. */
+    double agentReadyMillis() {
+        return logged(AGENT_READY_IN);
+    }
+
+    /** The number {@code figure}'s first group finds in standard error (the agent's log), or NaN. */
+    double logged(Pattern figure) {
+        Matcher m = figure.matcher(stderrText());
+        return m.find() ? Double.parseDouble(m.group(1)) : Double.NaN;
     }
 
     private String tail() {

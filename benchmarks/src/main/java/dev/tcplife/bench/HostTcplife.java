@@ -38,7 +38,7 @@ final class HostTcplife implements AutoCloseable {
         if (!Host.tracefsMounted()) {
             Host.run("mount", "-t", "tracefs", "tracefs", Host.TRACEFS.toString());
             mounted = true;
-            Harness.tracefsMountedByUs(true);
+            CleanUp.tracefsMountedByUs(true);
         }
         Process process = null;
         try {
@@ -46,7 +46,7 @@ final class HostTcplife implements AutoCloseable {
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(stderr.toFile())
                     .start();
-            Harness.track(process);
+            CleanUp.track(process);
             int id = Host.awaitProgram(process.pid(), "inet_sock_set", 30);
             // attached once its perf buffer is polled: the epoll descriptor comes last
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -123,7 +123,7 @@ final class HostTcplife implements AutoCloseable {
                 if (Host.tracefsMounted()) {
                     Host.run("umount", Host.TRACEFS.toString());
                 }
-                Harness.tracefsMountedByUs(false);
+                CleanUp.tracefsMountedByUs(false);
                 return;
             } catch (IOException e) {
                 last = e;

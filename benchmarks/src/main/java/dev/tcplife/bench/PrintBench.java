@@ -17,9 +17,9 @@ import jdk.jfr.consumer.RecordingFile;
  * {@code print} against the parser it stands on: each format of {@code java -jar tcplife-agent.jar print} on one
  * churn recording, output discarded, beside a JVM that only reads every event of it with the JDK's RecordingFile
  * (this class's main), whole processes timed from launch to exit, peak RSS polled from /proc. Rounds interleave the
- * runs, and each ratio is taken within its round.
+ * runs, and each ratio is taken within its round. The recording is made first, by a churn JVM under the agent.
  */
-final class PrintBench {
+final class PrintBench extends Measurement {
     enum Run {
         READ("yardstick: every event read with jdk.jfr.consumer.RecordingFile, nothing printed", null, null),
         TABLE("`print`", "", null),
@@ -40,11 +40,20 @@ final class PrintBench {
         }
     }
 
-    private final Map<Run, Stats> seconds = new EnumMap<>(Run.class);
-    private final Map<Run, Stats> ratio = new EnumMap<>(Run.class);
-    private final Map<Run, Stats> peakMb = new EnumMap<>(Run.class);
+    /** What the runs of one kind measured, per round. */
+    private record Figures(Stats seconds, Stats ratio, Stats peakMb) {
+        Figures() {
+            this(new Stats(), new Stats(), new Stats());
+        }
+    }
+
+    private final Map<Run, Figures> figures = each(Run.class, Figures::new);
     private long sessions;
     private long fileBytes;
+
+    PrintBench(BenchRun bench) {
+        super("print", "print", "`print`", bench);
+    }
 
     /** The yardstick: reads every event of the recording, as print does, and prints how many were sessions. */
     public static void main(String[] args) throws IOException {
@@ -64,30 +73,40 @@ final class PrintBench {
         return count;
     }
 
-    void measure(String java, Path agentJar, Path benchJar, Path recording, int rounds, Path work)
-            throws IOException, InterruptedException {
+    @Override
+    void run() throws Exception {
+        Path recording = bench.file("print.jfr");
+        ChurnJvm.run(bench, bench.workload("log=info", "tcplife.jfc", recording,
+                ChurnJvm.args(1000, bench.plan.printWindow(), 2, 8)), "print-recording", null, null);
+        try {
+            measure(recording);
+        } finally {
+            bench.deleteUnlessKept(recording);
+        }
+    }
+
+    private void measure(Path recording) throws IOException, InterruptedException {
         sessions = sessions(recording);
         fileBytes = Files.size(recording);
-        for (int round = 0; round < rounds; round++) {
+        for (int round = 0; round < bench.plan.printRounds(); round++) {
             Map<Run, Double> wall = new EnumMap<>(Run.class);
-            for (int i = 0; i < Run.values().length; i++) {
-                Run run = Run.values()[(i + round) % Run.values().length];
+            for (Run run : rotated(Run.values(), round)) {
                 List<String> command = new ArrayList<>(run == Run.READ
-                        ? List.of(java, "-cp", benchJar.toString(), PrintBench.class.getName(), recording.toString())
-                        : List.of(java, "-jar", agentJar.toString(), "print", recording.toString()));
+                        ? bench.jvm(null, null, null, PrintBench.class.getName(), recording.toString())
+                        : List.of(bench.java, "-jar", bench.agentJar.toString(), "print", recording.toString()));
                 if (run.option != null && !run.option.isEmpty()) {
                     command.add(run.option);
                 }
                 if (run.jvmOption != null) {
                     command.add(1, run.jvmOption);
                 }
-                double[] timed = timed(command, work.resolve("print-" + run.name().toLowerCase(Locale.ROOT) + ".err"));
+                double[] timed = timed(command, bench.file("print-" + run.name().toLowerCase(Locale.ROOT) + ".err"));
                 wall.put(run, timed[0]);
-                stats(seconds, run).add(timed[0]);
-                stats(peakMb, run).add(timed[1]);
+                figures.get(run).seconds().add(timed[0]);
+                figures.get(run).peakMb().add(timed[1]);
             }
             for (Run run : Run.values()) {
-                stats(ratio, run).add(wall.get(run) / wall.get(Run.READ));
+                figures.get(run).ratio().add(wall.get(run) / wall.get(Run.READ));
             }
         }
     }
@@ -97,7 +116,7 @@ final class PrintBench {
         long start = System.nanoTime();
         Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(stderr.toFile()).start();
-        Harness.track(process);
+        CleanUp.track(process);
         Path status = Path.of("/proc", Long.toString(process.pid()), "status");
         long peakKb = 0;
         while (!process.waitFor(5, TimeUnit.MILLISECONDS)) {
@@ -113,35 +132,33 @@ final class PrintBench {
         return new double[] {wall, peakKb / 1024.0};
     }
 
-    private static Stats stats(Map<Run, Stats> map, Run run) {
-        return map.computeIfAbsent(run, r -> new Stats());
+    @Override
+    String summaryRows(int number) {
+        return row(number, String.format(Locale.ROOT, "`print` of a churn recording (%,d sessions, %.0f MB), launch to "
+                + "exit relative to reading its events alone: table; wide; CSV; JSON", sessions, fileBytes / 1e6),
+                ratio(Run.TABLE) + "; " + ratio(Run.WIDE) + "; " + ratio(Run.CSV) + "; " + ratio(Run.JSON), "≤ 1.5");
     }
 
-    /** The summary table's row. */
-    String summary() {
-        return String.format(Locale.ROOT, "| 7 | `print` of a churn recording (%,d sessions, %.0f MB), launch to exit "
-                + "relative to reading its events alone: table; wide; CSV; JSON | %s; %s; %s; %s | ≤ 1.5 |%n",
-                sessions, fileBytes / 1e6, stats(ratio, Run.TABLE).format("%.2f"), stats(ratio, Run.WIDE).format("%.2f"),
-                stats(ratio, Run.CSV).format("%.2f"), stats(ratio, Run.JSON).format("%.2f"));
+    private String ratio(Run run) {
+        return figures.get(run).ratio().format("%.2f");
     }
 
-    /** The section with every figure. */
-    String details(int rounds) {
+    @Override
+    String section() {
         StringBuilder md = new StringBuilder();
-        md.append("**7. `print`.** A recording of the churn workload under the agent (tcplife.jfc), ")
+        md.append("A recording of the churn workload under the agent (tcplife.jfc), ")
                 .append(String.format(Locale.ROOT, "%,d sessions in %.0f MB", sessions, fileBytes / 1e6))
                 .append(", printed by `java -jar tcplife-agent.jar print` in each format with the output discarded, ")
                 .append("beside a JVM that only reads its events (`java -cp tcplife-benchmarks.jar ")
-                .append("dev.tcplife.bench.PrintBench <file>`); default heap, launch to exit, ").append(rounds)
-                .append(" rounds, each ratio within its round. Peak RSS is VmHWM polled every 5 ms: with the default heap ")
-                .append("(a quarter of the machine's memory) it follows how much the JVM lets its heap grow, not what ")
-                .append("print keeps, which the run in a 64 MB heap bounds.\n\n");
-        md.append("| run | launch to exit (s) | relative to the yardstick | peak RSS (MB) |\n|---|---|---|---|\n");
-        for (Run run : Run.values()) {
-            md.append("| ").append(run.label).append(" | ").append(stats(seconds, run).format("%.2f")).append(" | ")
-                    .append(stats(ratio, run).format("%.2f")).append(" | ").append(stats(peakMb, run).format("%.0f"))
-                    .append(" |\n");
-        }
+                .append("dev.tcplife.bench.PrintBench <file>`); default heap, launch to exit, ")
+                .append(bench.plan.printRounds()).append(" rounds, each ratio within its round. Peak RSS is VmHWM ")
+                .append("polled every 5 ms: with the default heap (a quarter of the machine's memory) it follows how ")
+                .append("much the JVM lets its heap grow, not what print keeps, which the run in a 64 MB heap ")
+                .append("bounds.\n\n");
+        md.append(table(List.of(Run.values()), run -> {
+            Figures f = figures.get(run);
+            return List.of(run.label, f.seconds().format("%.2f"), f.ratio().format("%.2f"), f.peakMb().format("%.0f"));
+        }, "run", "launch to exit (s)", "relative to the yardstick", "peak RSS (MB)"));
         return md.append('\n').toString();
     }
 }
