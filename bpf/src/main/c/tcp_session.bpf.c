@@ -10,9 +10,10 @@
  *  - CLOSE -> LISTEN runs in listen(): the listener is ours, and so is every
  *    child it spawns (LISTEN -> SYN_RECV, in softirq, keyed by netns/address/port).
  * Later transitions often run in softirq or in the peer's context, so they are
- * matched by socket address only. At TCP_CLOSE one record goes to the ring
- * buffer and the socket's slot is freed. Sockets of other processes never
- * get any state, and a filter on their address spares them even the lookup.
+ * matched by socket address only (session_table.h). At TCP_CLOSE one record
+ * goes to the ring buffer and the socket's entry is freed. Sockets of other
+ * processes never get any state, and a filter on their address spares them
+ * even the lookup.
  */
 #include "kernel_types.h"
 #include <linux/bpf.h>
@@ -23,39 +24,6 @@
 #define MAX_LISTENERS 4096
 
 const volatile struct tcp_session_config config = {};
-
-struct session_state {
-	__u64 start_ns;
-	__u64 established_ns;
-	__u64 socket_ino;
-	__u32 owner_tid;
-	__u8 role;
-	__u8 flags;
-	__u16 reserved;
-};
-
-/* A slot of the session table: the socket followed there, by address (0: free), and its state. */
-struct session_slot {
-	__u64 sock;
-	struct session_state s;
-};
-
-#define SESSION_PROBES 16
-
-/*
- * The sessions followed: an open-addressing table, by the socket's address, probed linearly from its hash for
- * at most SESSION_PROBES slots. An array, not a hash map: a lookup is a few inlined loads, and claiming or
- * freeing a slot is one atomic operation, where a hash map takes a bucket lock with interrupts disabled on every
- * update and delete (costly on virtual machines) and walks a chain on every lookup. Socket-local storage would
- * allocate twice per session. Each socket's state changes run one at a time (under its lock), so only claiming
- * a slot can race, with another socket: a compare-and-exchange settles it.
- */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 262144); /* the loader sets the real size, config.session_slots_mask + 1 */
-	__type(key, __u32);
-	__type(value, struct session_slot);
-} sessions SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -107,83 +75,17 @@ static __always_inline void count(__u32 counter)
 	count_by(counter, 1);
 }
 
-/*
- * The socket's address as a number, and its hash. The verifier forbids arithmetic on a socket pointer, so the
- * tracepoint's first argument is copied out. Sockets are slab objects over a kilobyte apart: a multiplicative
- * hash spreads them over the table and the filter.
- */
-static __always_inline __u64 socket_address(__u64 *ctx)
-{
-	__u64 address = 0;
+#include "session_table.h"
 
-	bpf_probe_read_kernel(&address, sizeof(address), ctx);
-	return address;
+/* How many of the JVM's listeners, and of its sockets waiting in "adoptable", have a local port in this bucket. */
+static __always_inline __u32 *listener_port_count(__u16 port)
+{
+	return &globals.listener_port_counts[port % TCP_SESSION_PORT_BUCKETS];
 }
 
-static __always_inline __u32 socket_hash(__u64 address)
+static __always_inline __u32 *adoptable_port_count(__u16 port)
 {
-	return (address >> 6) * 0x9E3779B97F4A7C15ULL >> 32;
-}
-
-/* How many of the sessions followed share this socket's filter slot: zero rules a foreign socket out at once. */
-static __always_inline __u32 *filter_slot(__u64 address)
-{
-	return &globals.session_slot_counts[socket_hash(address) % TCP_SESSION_SOCKET_SLOTS];
-}
-
-static __always_inline struct session_slot *table_slot(__u32 hash, __u32 probe)
-{
-	__u32 index = (hash + probe) & config.session_slots_mask;
-
-	return bpf_map_lookup_elem(&sessions, &index);
-}
-
-/* The socket's slot in the session table, or NULL when it is not followed. */
-static __noinline struct session_slot *find(__u64 address)
-{
-	__u32 hash = socket_hash(address);
-
-	for (__u32 probe = 0; probe < SESSION_PROBES; probe++) {
-		struct session_slot *slot = table_slot(hash, probe);
-
-		if (slot && slot->sock == address)
-			return slot;
-	}
-	return NULL;
-}
-
-/* Starts following the socket; counted instead when its slots are all taken. The slot, or NULL. */
-static __noinline struct session_slot *follow(__u64 address, struct session_state *initial)
-{
-	/* A struct sock reused without its TCP_CLOSE seen: the old state is stale, its slot and counts reused. */
-	struct session_slot *slot = *filter_slot(address) ? find(address) : NULL;
-	__u32 hash = socket_hash(address);
-
-	if (slot) {
-		count(TCP_SESSION_COUNTER_END_UNSEEN);
-		slot->s = *initial;
-		return slot;
-	}
-	for (__u32 probe = 0; probe < SESSION_PROBES; probe++) {
-		slot = table_slot(hash, probe);
-		if (slot && slot->sock == 0 && __sync_val_compare_and_swap(&slot->sock, 0, address) == 0) {
-			slot->s = *initial;
-			__sync_fetch_and_add(filter_slot(address), 1);
-			count_by(TCP_SESSION_COUNTER_OPEN, 1);
-			return slot;
-		}
-	}
-	count(TCP_SESSION_COUNTER_SESSIONS_FULL);
-	return NULL;
-}
-
-static __always_inline void forget(__u64 address, struct session_slot *slot)
-{
-	__sync_fetch_and_add(filter_slot(address), -1);
-	count_by(TCP_SESSION_COUNTER_OPEN, -1);
-	/* Last, once the state has been read: the slot may be claimed by another socket as soon as it reads 0. */
-	asm volatile("" ::: "memory");
-	*(volatile __u64 *)&slot->sock = 0;
+	return &globals.adoptable_port_counts[port % TCP_SESSION_PORT_BUCKETS];
 }
 
 /* True when the current task belongs to the JVM; *tid is then its thread id inside the JVM's PID namespace. */
@@ -265,20 +167,20 @@ static __always_inline void read_listener_key(struct sock *sk, struct tcp_sock *
 	read_addr(sk, key->family, true, key->addr);
 }
 
-static int track_connect(__u64 *ctx, struct sock *sk)
+static int on_connect(__u64 *ctx, struct sock *sk)
 {
-	struct session_state s = { .role = TCP_SESSION_ROLE_CLIENT };
+	struct session_state s = { .role = TCP_SESSION_ROLE_CLIENT, .last_state = TCP_SYN_SENT };
 
 	/* Whose thread first: for a foreign connect that is one comparison, once the JVM's tgid is known. */
 	if (!current_is_jvm(&s.owner_tid) || !tcp_inet(sk))
 		return 0;
 	s.start_ns = bpf_ktime_get_ns();
 	s.socket_ino = socket_ino(sk);
-	follow(socket_address(ctx), &s);
+	table_insert(socket_address(ctx), &s);
 	return 0;
 }
 
-static int track_listener(struct sock *sk)
+static int on_listen(struct sock *sk)
 {
 	struct tcp_session_listener_key key = {};
 	struct tcp_sock *tp;
@@ -302,7 +204,7 @@ static int track_listener(struct sock *sk)
 		bpf_map_delete_elem(&listener_socks, &sk);
 		return 0;
 	}
-	__sync_fetch_and_add(&globals.listener_port_counts[key.port % TCP_SESSION_PORT_SLOTS], 1);
+	__sync_fetch_and_add(listener_port_count(key.port), 1);
 	return 0;
 }
 
@@ -314,11 +216,11 @@ static void release_listener_key(struct tcp_session_listener_key *key)
 		return;
 	if (__sync_fetch_and_add(shared, -1) == 1)
 		bpf_map_delete_elem(&listeners, key);
-	__sync_fetch_and_add(&globals.listener_port_counts[key->port % TCP_SESSION_PORT_SLOTS], -1);
+	__sync_fetch_and_add(listener_port_count(key->port), -1);
 }
 
 /* LISTEN -> CLOSE runs in close(), in the owner's context: a listener the loader adopted is known by key only. */
-static int forget_listener(struct sock *sk)
+static int on_listener_close(struct sock *sk)
 {
 	struct tcp_session_listener_key *known = bpf_map_lookup_elem(&listener_socks, &sk);
 	struct tcp_session_listener_key key = {};
@@ -336,7 +238,7 @@ static int forget_listener(struct sock *sk)
 	if (!tp)
 		return 0;
 	read_listener_key(sk, tp, &key);
-	if (globals.listener_port_counts[key.port % TCP_SESSION_PORT_SLOTS])
+	if (*listener_port_count(key.port))
 		release_listener_key(&key);
 	return 0;
 }
@@ -353,20 +255,20 @@ static __always_inline bool child_of_ours(struct sock *sk, struct tcp_sock *tp)
 	return bpf_map_lookup_elem(&listeners, &key);
 }
 
-static int track_child(__u64 *ctx, struct sock *sk)
+/* A new child of a listener (LISTEN -> SYN_RECV): followed if the listener is the JVM's. The entry, or NULL. */
+static struct session_entry *follow_child(__u64 address, struct sock *sk)
 {
-	struct session_state s = { .role = TCP_SESSION_ROLE_SERVER };
+	struct session_state s = { .role = TCP_SESSION_ROLE_SERVER, .last_state = TCP_SYN_RECV };
 	struct tcp_sock *tp;
 
-	/* The child's port is its listener's: a slot with none of ours rules a foreign child out at once. */
-	if (!globals.listener_port_counts[sk->__sk_common.skc_num % TCP_SESSION_PORT_SLOTS])
-		return 0;
+	/* The child's port is its listener's: a port bucket with none of ours rules a foreign child out at once. */
+	if (!*listener_port_count(sk->__sk_common.skc_num))
+		return NULL;
 	tp = tcp_inet(sk);
 	if (!tp || !child_of_ours(sk, tp))
-		return 0;
+		return NULL;
 	s.start_ns = bpf_ktime_get_ns();
-	follow(socket_address(ctx), &s);
-	return 0;
+	return table_insert(address, &s);
 }
 
 static __always_inline bool port_allowed(const volatile __u16 *allowed, __u16 port)
@@ -374,7 +276,7 @@ static __always_inline bool port_allowed(const volatile __u16 *allowed, __u16 po
 	bool any = false;
 
 #pragma unroll
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < TCP_SESSION_MAX_PORTS; i++) {
 		if (allowed[i] == port)
 			return true;
 		any |= allowed[i] != 0;
@@ -414,7 +316,7 @@ static void emit(struct sock *sk, struct session_state *s, int oldstate)
 	lport = local_port(tp);
 	rport = bpf_ntohs(sk->__sk_common.skc_dport);
 	read_addr(sk, family, true, local_addr);
-	family_bit = family == AF_INET || is_v4_mapped(local_addr) ? 1 : 2;
+	family_bit = family == AF_INET || is_v4_mapped(local_addr) ? TCP_SESSION_FAMILY_IPV4 : TCP_SESSION_FAMILY_IPV6;
 	if (!(config.family_mask & family_bit) || !port_allowed(config.local_ports, lport) ||
 	    !port_allowed(config.remote_ports, rport)) {
 		count(TCP_SESSION_COUNTER_FILTERED);
@@ -475,15 +377,14 @@ static __always_inline __u8 flags_before(int oldstate)
  * in "adoptable", from the JVM's descriptors. A child of one of the JVM's listeners is the JVM's even when no list
  * could name it: one that waited in its listener's accept queue (no descriptor yet) when the loader listed.
  */
-static struct session_slot *adopt(__u64 address, struct sock *sk, int oldstate)
+static struct session_entry *adopt(__u64 address, struct sock *sk, int oldstate)
 {
 	struct tcp_session_adopt_key key = {};
 	struct tcp_session_adopt_value *listed = NULL;
-	struct session_slot *slot;
+	struct session_entry *entry;
 	struct session_state s = {};
 	struct tcp_sock *tp;
 	__u16 family;
-	__u32 port_slot;
 
 	/* Nothing waits for adoption (always at JVM start): foreign sockets pay two reads of globals. */
 	if (!globals.adoptable_count && !globals.older_listeners)
@@ -492,8 +393,7 @@ static struct session_slot *adopt(__u64 address, struct sock *sk, int oldstate)
 	if (!tp)
 		return NULL;
 	key.local_port = local_port(tp);
-	port_slot = key.local_port % TCP_SESSION_PORT_SLOTS;
-	if (globals.adoptable_port_counts[port_slot]) {
+	if (*adoptable_port_count(key.local_port)) {
 		family = sk->__sk_common.skc_family;
 		key.netns = sk->__sk_common.skc_net.net->ns.inum;
 		key.remote_port = bpf_ntohs(sk->__sk_common.skc_dport);
@@ -506,10 +406,10 @@ static struct session_slot *adopt(__u64 address, struct sock *sk, int oldstate)
 		s.role = listed->role;
 		s.flags = listed->flags;
 		if (bpf_map_delete_elem(&adoptable, &key) == 0) {
-			__sync_fetch_and_add(&globals.adoptable_port_counts[port_slot], -1);
+			__sync_fetch_and_add(adoptable_port_count(key.local_port), -1);
 			__sync_fetch_and_add(&globals.adoptable_count, -1);
 		}
-	} else if (globals.older_listeners && globals.listener_port_counts[port_slot] && child_of_ours(sk, tp)) {
+	} else if (globals.older_listeners && *listener_port_count(key.local_port) && child_of_ours(sk, tp)) {
 		s.socket_ino = socket_ino(sk);
 		s.role = TCP_SESSION_ROLE_SERVER;
 		s.flags = flags_before(oldstate);
@@ -518,27 +418,95 @@ static struct session_slot *adopt(__u64 address, struct sock *sk, int oldstate)
 	}
 	s.start_ns = globals.adoption_start_ns;
 	s.flags |= TCP_SESSION_START_UNOBSERVED;
-	slot = follow(address, &s);
-	if (slot)
+	entry = table_insert(address, &s);
+	if (entry)
 		count(TCP_SESSION_COUNTER_ADOPTED);
-	return slot;
+	return entry;
 }
 
-static int follow_session(__u64 *ctx, struct sock *sk, int oldstate, int newstate)
+/*
+ * A session of the JVM whose start the kernel skipped the program for: it does not run a program that is already
+ * running on the CPU, as when a softirq interrupts it in process context (in connect() or close()), and that
+ * softirq can create a child of the JVM's listener and establish it at once. Such a child is followed from its
+ * next state change: from SYN_RECV (microseconds later), or at the latest when the JVM closes it (FIN_WAIT1 and
+ * LAST_ACK are reached only in close() or shutdown(), in the owner's own context), its start then unobserved.
+ */
+static struct session_entry *recover(__u64 address, struct sock *sk, int oldstate, int newstate)
+{
+	struct session_state s = { .role = TCP_SESSION_ROLE_CLIENT };
+	struct session_entry *entry;
+	struct tcp_sock *tp;
+	__u32 tid;
+
+	if (oldstate == TCP_SYN_RECV) {
+		entry = follow_child(address, sk);
+	} else if ((newstate == TCP_FIN_WAIT1 || newstate == TCP_LAST_ACK) && current_is_jvm(&tid) &&
+		   (tp = tcp_inet(sk))) {
+		if (child_of_ours(sk, tp))
+			s.role = TCP_SESSION_ROLE_SERVER;
+		s.start_ns = bpf_ktime_get_ns();
+		s.flags = TCP_SESSION_START_UNOBSERVED;
+		entry = table_insert(address, &s);
+	} else {
+		return NULL;
+	}
+	if (entry)
+		count(TCP_SESSION_COUNTER_RECOVERED);
+	return entry;
+}
+
+/* How far a connection has come: states only move forward, through these stages, until TCP_CLOSE. */
+static __always_inline int stage(int state)
+{
+	switch (state) {
+	case TCP_ESTABLISHED:
+		return 1;
+	case TCP_FIN_WAIT1:
+	case TCP_CLOSE_WAIT:
+		return 2;
+	case TCP_FIN_WAIT2:
+	case TCP_CLOSING:
+	case TCP_LAST_ACK:
+		return 3;
+	default:
+		return 0;
+	}
+}
+
+/*
+ * Whether the entry at this socket's address was left by an earlier socket there, whose end the program never
+ * saw: its state had come further than this socket's, or it had the other role.
+ */
+static __always_inline bool left_by_earlier_socket(struct session_state *s, int oldstate)
+{
+	return stage(s->last_state) > stage(oldstate) ||
+	       (oldstate == TCP_SYN_RECV && s->role != TCP_SESSION_ROLE_SERVER) ||
+	       (oldstate == TCP_SYN_SENT && s->role != TCP_SESSION_ROLE_CLIENT);
+}
+
+static int on_session_change(__u64 *ctx, struct sock *sk, int oldstate, int newstate)
 {
 	__u64 address = socket_address(ctx);
-	struct session_slot *slot = NULL;
+	struct session_entry *entry = table_lookup(address);
 	struct session_state *s;
 
-	if (*filter_slot(address))
-		slot = find(address);
-	if (!slot)
-		slot = adopt(address, sk, oldstate);
-	if (!slot)
+	if (entry && left_by_earlier_socket(&entry->s, oldstate)) {
+		count(TCP_SESSION_COUNTER_END_UNSEEN);
+		table_remove(address, entry);
+		entry = NULL;
+	}
+	if (!entry)
+		entry = adopt(address, sk, oldstate);
+	if (!entry)
+		entry = recover(address, sk, oldstate, newstate);
+	if (!entry)
 		return 0;
-	s = &slot->s;
+	s = &entry->s;
 	if (!s->socket_ino)
 		s->socket_ino = socket_ino(sk); /* a server socket gets its file at accept() */
+	/* What the previous state implies: all of it when the kernel skipped the program for a state change. */
+	s->flags |= flags_before(oldstate);
+	s->last_state = newstate;
 
 	switch (newstate) {
 	case TCP_ESTABLISHED:
@@ -556,27 +524,55 @@ static int follow_session(__u64 *ctx, struct sock *sk, int oldstate, int newstat
 		break;
 	case TCP_CLOSE:
 		emit(sk, s, oldstate);
-		forget(address, slot);
+		table_remove(address, entry);
 		break;
 	}
 	return 0;
 }
 
-/* tp_btf: the arguments are those of trace_inet_sock_set_state(), the socket a BTF pointer read in place. */
-SEC("tp_btf/inet_sock_set_state")
-int tcp_session_set_state(__u64 *ctx)
+/* The arguments are those of trace_inet_sock_set_state(), the socket a BTF pointer read in place. */
+static __always_inline int on_state_change(__u64 *ctx)
 {
 	struct sock *sk = (struct sock *)ctx[0];
 	int oldstate = ctx[1];
 	int newstate = ctx[2];
 
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT)
-		return track_connect(ctx, sk);
+		return on_connect(ctx, sk);
 	if (newstate == TCP_LISTEN)
-		return track_listener(sk);
+		return on_listen(sk);
 	if (oldstate == TCP_LISTEN)
-		return newstate == TCP_SYN_RECV ? track_child(ctx, sk) : forget_listener(sk);
-	return follow_session(ctx, sk, oldstate, newstate);
+		return newstate == TCP_SYN_RECV ? (follow_child(socket_address(ctx), sk), 0) : on_listener_close(sk);
+	return on_session_change(ctx, sk, oldstate, newstate);
+}
+
+SEC("tp_btf/inet_sock_set_state")
+int tcp_session_set_state(__u64 *ctx)
+{
+	return on_state_change(ctx);
+}
+
+/*
+ * A socket freed while still followed: the kernel skipped the program for its TCP_CLOSE, as it skips a program
+ * that is already running on the CPU (here interrupted, in process context, by the softirq that closed this
+ * socket). Its session ends now, recorded from what the socket still holds. Every TCP socket on the host passes
+ * here once, when freed (tcp_v4_destroy_sock, for IPv6 too): foreign ones stop at the filter.
+ */
+SEC("tp_btf/tcp_destroy_sock")
+int tcp_session_destroy_sock(__u64 *ctx)
+{
+	__u64 address = socket_address(ctx);
+	struct session_entry *entry = table_lookup(address);
+	struct session_state *s;
+
+	if (!entry)
+		return 0;
+	s = &entry->s;
+	count(TCP_SESSION_COUNTER_RECOVERED);
+	s->flags |= flags_before(s->last_state);
+	emit((struct sock *)ctx[0], s, s->last_state);
+	table_remove(address, entry);
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -3,7 +3,7 @@
  * The contract between tcp_session.bpf.c and the Java side of tcplife-jfr.
  *
  * Wire format only: the record one TCP session leaves in the ring buffer, the
- * configuration the loader writes into .rodata, and the counter slots.
+ * configuration the loader writes into .rodata, its global state, and the counters.
  * All integers are little-endian host order, ports are host order, addresses
  * are network order.
  *
@@ -51,23 +51,30 @@ struct tcp_session_record {
 	__u16 reserved;
 };
 
+/* struct tcp_session_config.family_mask */
+#define TCP_SESSION_FAMILY_IPV4 (1 << 0)
+#define TCP_SESSION_FAMILY_IPV6 (1 << 1)
+
+/* Port filters hold at most this many ports each. */
+#define TCP_SESSION_MAX_PORTS 8
+
 /* Set by the loader in .rodata before the program is loaded. */
 struct tcp_session_config {
 	__u64 pidns_dev;       /* device and inode of the JVM's PID namespace */
 	__u64 pidns_ino;
 	__u32 tgid;            /* the JVM's PID inside that namespace */
-	__u32 family_mask;     /* bit 0: IPv4, bit 1: IPv6 (dual-stack IPv4 counts as IPv4) */
-	__u16 local_ports[8];  /* report only these local ports; 0 = unused slot */
-	__u16 remote_ports[8]; /* report only these remote ports; 0 = unused slot */
-	__u32 session_slots_mask; /* entries in the "sessions" table, a power of two, minus one */
+	__u32 family_mask;     /* TCP_SESSION_FAMILY_* bits to report (dual-stack IPv4 counts as IPv4) */
+	__u16 local_ports[TCP_SESSION_MAX_PORTS];  /* report only these local ports; 0: unused */
+	__u16 remote_ports[TCP_SESSION_MAX_PORTS]; /* report only these remote ports; 0: unused */
+	__u32 session_table_mask; /* entries in the "sessions" table, a power of two, minus one */
 };
 
 /*
  * The program's global state, in .bss, which the loader maps: the kernel and the JVM both update it, with
  * atomic operations where both write the same field.
  */
-#define TCP_SESSION_PORT_SLOTS 4096
-#define TCP_SESSION_SOCKET_SLOTS 16384
+#define TCP_SESSION_PORT_BUCKETS 4096
+#define TCP_SESSION_FILTER_BUCKETS 16384
 
 struct tcp_session_globals {
 	__u32 own_host_tgid;       /* the JVM's PID in the root namespace, learnt at its first connect() or listen() */
@@ -77,13 +84,13 @@ struct tcp_session_globals {
 	__u32 adoptable_count;     /* entries in "adoptable": whoever inserts adds, whoever deletes subtracts */
 	__u32 older_listeners;     /* set by the loader when it adopted a listener: children of the JVM's listeners that
 				    * the program never saw created (in their accept queue then) are adopted too */
-	/* Per local port % SLOTS: how many of our listeners, and of our sockets waiting in "adoptable", use it.
-	 * A foreign socket whose slot is zero skips the full lookup. */
-	__u32 listener_port_counts[TCP_SESSION_PORT_SLOTS];
-	__u32 adoptable_port_counts[TCP_SESSION_PORT_SLOTS];
-	/* Per hash of a socket's address: how many sessions of ours hash there. A foreign socket whose slot is zero
-	 * skips the session lookup: every state change of every socket on the host comes through here. */
-	__u32 session_slot_counts[TCP_SESSION_SOCKET_SLOTS];
+	/* Per bucket of local ports (port % BUCKETS): how many of our listeners, and of our sockets waiting in
+	 * "adoptable", have a port there. A foreign socket whose bucket is zero skips the full lookup. */
+	__u32 listener_port_counts[TCP_SESSION_PORT_BUCKETS];
+	__u32 adoptable_port_counts[TCP_SESSION_PORT_BUCKETS];
+	/* Per bucket of socket address hashes: how many sessions of ours hash there. A foreign socket whose bucket is
+	 * zero skips the session lookup: every state change of every socket on the host comes through here. */
+	__u32 session_filter[TCP_SESSION_FILTER_BUCKETS];
 };
 
 /*
@@ -124,6 +131,7 @@ enum tcp_session_counter {
 	TCP_SESSION_COUNTER_UNWANTED,       /* a finished session not reported: no recording wanted it */
 	TCP_SESSION_COUNTER_END_UNSEEN,     /* a followed socket was reused before its TCP_CLOSE was seen */
 	TCP_SESSION_COUNTER_ADOPTED,        /* a socket older than the program was adopted at its first state change */
+	TCP_SESSION_COUNTER_RECOVERED,      /* a session whose start or end the kernel skipped the program for, recovered */
 	TCP_SESSION_COUNTER_MAX,
 };
 
@@ -158,9 +166,9 @@ _Static_assert(__builtin_offsetof(struct tcp_session_config, tgid) == 16, "tgid"
 _Static_assert(__builtin_offsetof(struct tcp_session_config, family_mask) == 20, "family_mask");
 _Static_assert(__builtin_offsetof(struct tcp_session_config, local_ports) == 24, "local_ports");
 _Static_assert(__builtin_offsetof(struct tcp_session_config, remote_ports) == 40, "remote_ports");
-_Static_assert(__builtin_offsetof(struct tcp_session_config, session_slots_mask) == 56, "session_slots_mask");
+_Static_assert(__builtin_offsetof(struct tcp_session_config, session_table_mask) == 56, "session_table_mask");
 
-_Static_assert(sizeof(struct tcp_session_globals) == 32 + 8 * TCP_SESSION_PORT_SLOTS + 4 * TCP_SESSION_SOCKET_SLOTS,
+_Static_assert(sizeof(struct tcp_session_globals) == 32 + 8 * TCP_SESSION_PORT_BUCKETS + 4 * TCP_SESSION_FILTER_BUCKETS,
 	       "globals size");
 _Static_assert(__builtin_offsetof(struct tcp_session_globals, own_host_tgid) == 0, "own_host_tgid");
 _Static_assert(__builtin_offsetof(struct tcp_session_globals, reporting_off) == 4, "reporting_off");
@@ -169,10 +177,10 @@ _Static_assert(__builtin_offsetof(struct tcp_session_globals, min_duration_ns) =
 _Static_assert(__builtin_offsetof(struct tcp_session_globals, adoptable_count) == 24, "adoptable_count");
 _Static_assert(__builtin_offsetof(struct tcp_session_globals, older_listeners) == 28, "older_listeners");
 _Static_assert(__builtin_offsetof(struct tcp_session_globals, listener_port_counts) == 32, "listener_port_counts");
-_Static_assert(__builtin_offsetof(struct tcp_session_globals, adoptable_port_counts) == 32 + 4 * TCP_SESSION_PORT_SLOTS,
+_Static_assert(__builtin_offsetof(struct tcp_session_globals, adoptable_port_counts) == 32 + 4 * TCP_SESSION_PORT_BUCKETS,
 	       "adoptable_port_counts");
-_Static_assert(__builtin_offsetof(struct tcp_session_globals, session_slot_counts) == 32 + 8 * TCP_SESSION_PORT_SLOTS,
-	       "session_slot_counts");
+_Static_assert(__builtin_offsetof(struct tcp_session_globals, session_filter) == 32 + 8 * TCP_SESSION_PORT_BUCKETS,
+	       "session_filter");
 
 _Static_assert(sizeof(struct tcp_session_adopt_key) == 40, "adopt key size");
 _Static_assert(__builtin_offsetof(struct tcp_session_adopt_key, netns) == 0, "adopt netns");

@@ -28,6 +28,8 @@ import java.util.Set;
 public final class TcpSessionProgram implements AutoCloseable {
     static final String OBJECT_RESOURCE = "/dev/tcplife/jfr/bpf/tcp_session.bpf.o";
     static final String PROGRAM = "tcp_session_set_state";
+    /** Records a session whose TCP_CLOSE the kernel skipped the program for, when its socket is freed. */
+    static final String DESTROY_PROGRAM = "tcp_session_destroy_sock";
     static final Path KERNEL_BTF = Path.of("/sys/kernel/btf/vmlinux");
 
     /** Mirrors struct tcp_session_config in tcp_session.h (offsets pinned there). */
@@ -39,7 +41,7 @@ public final class TcpSessionProgram implements AutoCloseable {
     static final int CONFIG_LOCAL_PORTS = 24;
     static final int CONFIG_REMOTE_PORTS = 40;
     static final int CONFIG_MAX_PORTS = 8;
-    static final int CONFIG_SESSION_SLOTS_MASK = 56;
+    static final int CONFIG_SESSION_TABLE_MASK = 56;
 
     /** Mirrors struct tcp_session_globals. */
     static final int GLOBALS_REPORTING_OFF = 4;
@@ -48,8 +50,8 @@ public final class TcpSessionProgram implements AutoCloseable {
     static final int GLOBALS_ADOPTABLE_COUNT = 24;
     static final int GLOBALS_OLDER_LISTENERS = 28;
     static final int GLOBALS_LISTENER_PORT_COUNTS = 32;
-    static final int PORT_SLOTS = 4096;
-    static final int GLOBALS_ADOPTABLE_PORT_COUNTS = GLOBALS_LISTENER_PORT_COUNTS + 4 * PORT_SLOTS;
+    static final int PORT_BUCKETS = 4096;
+    static final int GLOBALS_ADOPTABLE_PORT_COUNTS = GLOBALS_LISTENER_PORT_COUNTS + 4 * PORT_BUCKETS;
 
     /** Mirrors struct tcp_session_adopt_key, tcp_session_adopt_value and tcp_session_listener_key. */
     static final int ADOPT_KEY_SIZE = 40;
@@ -69,7 +71,7 @@ public final class TcpSessionProgram implements AutoCloseable {
 
     /** Slots of the counters map, as enum tcp_session_counter in tcp_session.h. */
     public enum Counter {
-        SESSIONS_FULL, LISTENERS_FULL, RINGBUF_FULL, FILTERED, BELOW_THRESHOLD, OPEN, UNWANTED, END_UNSEEN, ADOPTED
+        SESSIONS_FULL, LISTENERS_FULL, RINGBUF_FULL, FILTERED, BELOW_THRESHOLD, OPEN, UNWANTED, END_UNSEEN, ADOPTED, RECOVERED
     }
 
     /**
@@ -125,7 +127,7 @@ public final class TcpSessionProgram implements AutoCloseable {
             /* Parameterize it for this JVM */
             object.setInitialValue(".rodata", encode(config));
             object.setMaxEntries("events", config.ringBufferBytes());
-            object.setMaxEntries("sessions", sessionSlots(config.maxSessions()));
+            object.setMaxEntries("sessions", sessionTableEntries(config.maxSessions()));
             object.setMaxEntries("adoptable", config.maxSessions());
             /* Load and verify */
             object.load();
@@ -161,6 +163,8 @@ public final class TcpSessionProgram implements AutoCloseable {
         OpenSockets before = OpenSockets.list(libc);
         LONGS.setVolatile(globals, GLOBALS_ADOPTION_START_NS, KernelClock.nowNanos());
         Adoption adoption = adopt(before);
+        // The backstop first: it acts only on sessions the other program follows, so no moment lacks it.
+        object.attach(DESTROY_PROGRAM);
         object.attach(PROGRAM);
         for (int round = 0; round < ADOPTION_ROUNDS; round++) {
             Adoption more = adopt(OpenSockets.list(libc));
@@ -180,7 +184,7 @@ public final class TcpSessionProgram implements AutoCloseable {
         for (OpenSockets.Listener listener : open.listeners()) {
             // A listener made after attaching is known already; one made before counts once.
             if (listeners.insert(listenerKey(open.netns(), listener), intBytes(1))) {
-                addToSlot(GLOBALS_LISTENER_PORT_COUNTS, listener.port(), 1);
+                addToPortBucket(GLOBALS_LISTENER_PORT_COUNTS, listener.port(), 1);
                 INTS.setVolatile(globals, GLOBALS_OLDER_LISTENERS, 1);
                 adoptedListeners++;
             }
@@ -189,7 +193,7 @@ public final class TcpSessionProgram implements AutoCloseable {
             byte[] key = adoptKey(open.netns(), session);
             try {
                 if (adoptable.insert(key, adoptValue(session))) {
-                    addToSlot(GLOBALS_ADOPTABLE_PORT_COUNTS, session.localPort(), 1);
+                    addToPortBucket(GLOBALS_ADOPTABLE_PORT_COUNTS, session.localPort(), 1);
                     INTS.getAndAdd(globals, GLOBALS_ADOPTABLE_COUNT, 1);
                     waiting.put(ByteBuffer.wrap(key), session.localPort());
                     adoptedSessions++;
@@ -233,7 +237,7 @@ public final class TcpSessionProgram implements AutoCloseable {
             }
             // Whoever deletes the entry releases its slot: the kernel when it adopts, this side when it withdraws.
             if (adoptable.delete(entry.getKey().array())) {
-                addToSlot(GLOBALS_ADOPTABLE_PORT_COUNTS, entry.getValue(), -1);
+                addToPortBucket(GLOBALS_ADOPTABLE_PORT_COUNTS, entry.getValue(), -1);
                 INTS.getAndAdd(globals, GLOBALS_ADOPTABLE_COUNT, -1);
             }
             return true;
@@ -252,9 +256,9 @@ public final class TcpSessionProgram implements AutoCloseable {
         return sum;
     }
 
-    /** State changes the kernel did not run the program for: it was already running on that CPU. */
+    /** Runs the kernel skipped, either program already running on that CPU (interrupted by a softirq). */
     public long skippedRuns() throws BpfException {
-        return object.skippedRuns(PROGRAM);
+        return object.skippedRuns(PROGRAM) + object.skippedRuns(DESTROY_PROGRAM);
     }
 
     /** Sessions the kernel follows right now. */
@@ -269,8 +273,8 @@ public final class TcpSessionProgram implements AutoCloseable {
         counterValues.close();
     }
 
-    private void addToSlot(int base, int port, int delta) {
-        INTS.getAndAdd(globals, base + 4 * (port % PORT_SLOTS), delta);
+    private void addToPortBucket(int base, int port, int delta) {
+        INTS.getAndAdd(globals, base + 4 * (port % PORT_BUCKETS), delta);
     }
 
     static byte[] encode(ProgramConfig config) {
@@ -281,16 +285,16 @@ public final class TcpSessionProgram implements AutoCloseable {
         buffer.putInt(CONFIG_FAMILY_MASK, config.familyMask());
         putPorts(buffer, CONFIG_LOCAL_PORTS, config.localPorts());
         putPorts(buffer, CONFIG_REMOTE_PORTS, config.remotePorts());
-        buffer.putInt(CONFIG_SESSION_SLOTS_MASK, sessionSlots(config.maxSessions()) - 1);
+        buffer.putInt(CONFIG_SESSION_TABLE_MASK, sessionTableEntries(config.maxSessions()) - 1);
         return buffer.array();
     }
 
     /**
-     * Slots of the kernel's session table: a power of two, four to eight times {@code maxSessions}. A socket may
-     * probe 16 slots from its hash; at a quarter full, as many sessions as {@code maxSessions} all find one (at
+     * Entries of the kernel's session table: a power of two, four to eight times {@code maxSessions}. A socket may
+     * probe 16 entries from its hash; at a quarter full, as many sessions as {@code maxSessions} all find one (at
      * half full, about 20 in 65,536 would not, in simulation).
      */
-    static int sessionSlots(int maxSessions) {
+    static int sessionTableEntries(int maxSessions) {
         return Integer.highestOneBit(Math.max(1, maxSessions - 1)) << 3;
     }
 

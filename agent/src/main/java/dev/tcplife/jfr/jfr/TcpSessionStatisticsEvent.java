@@ -85,8 +85,12 @@ public class TcpSessionStatisticsEvent extends Event {
     public long sessionEndsUnseen;
 
     @Label("Kernel Runs Skipped")
-    @Description("State changes of sockets for which the kernel skipped the agent's program because it was already running on that CPU (interrupted by a softirq); a session among them may be missing or incomplete")
+    @Description("Socket state changes for which the kernel skipped the agent's program, as it does while the program already runs on that CPU, interrupted by a softirq; their sessions are recovered from later state changes (sessionsRecovered) but may lack their handshake time")
     public long kernelRunsSkipped;
+
+    @Label("Sessions Recovered")
+    @Description("Sessions whose start or end the kernel skipped the agent's program for: a server connection followed from its next state change, or an end recorded when its socket was freed")
+    public long sessionsRecovered;
 
     @Label("Sessions Below Threshold")
     @Description("Sessions left out because they were shorter than the event's threshold")

@@ -234,6 +234,7 @@ public final class SessionPipeline implements AutoCloseable {
         event.sessionsUnwanted = out.emitter().unwanted() + program.counter(Counter.UNWANTED);
         event.sessionEndsUnseen = program.counter(Counter.END_UNSEEN);
         event.sessionsAdopted = program.counter(Counter.ADOPTED);
+        event.sessionsRecovered = program.counter(Counter.RECOVERED);
         event.tracingStart = tracingStartMillis;
         event.tracedFromMain = tracedFromMain;
         long[] delays = readDelays.percentilesAndReset();

@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.tcplife.jfr.TcpSessionHeader;
 import dev.tcplife.jfr.agent.AgentOptions.Family;
 import dev.tcplife.jfr.agent.AgentOptions.LogLevel;
 import dev.tcplife.jfr.agent.AgentOptions.Start;
@@ -65,10 +66,10 @@ class AgentOptionsTest {
 
     @Test
     void familyMasksAreTheKernelConfigBits() {
-        // tcp_session_config.family_mask: bit 0 IPv4, bit 1 IPv6
-        assertEquals(0b01, Family.IPV4.mask);
-        assertEquals(0b10, Family.IPV6.mask);
-        assertEquals(0b11, Family.ALL.mask);
+        TcpSessionHeader header = TcpSessionHeader.load();
+        assertEquals(header.define("TCP_SESSION_FAMILY_IPV4"), Family.IPV4.mask);
+        assertEquals(header.define("TCP_SESSION_FAMILY_IPV6"), Family.IPV6.mask);
+        assertEquals(Family.IPV4.mask | Family.IPV6.mask, Family.ALL.mask);
     }
 
     @Test

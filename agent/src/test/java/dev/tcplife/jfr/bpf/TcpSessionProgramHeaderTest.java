@@ -36,7 +36,7 @@ class TcpSessionProgramHeaderTest {
         program.put("CONFIG_FAMILY_MASK", TcpSessionProgram.CONFIG_FAMILY_MASK);
         program.put("CONFIG_LOCAL_PORTS", TcpSessionProgram.CONFIG_LOCAL_PORTS);
         program.put("CONFIG_REMOTE_PORTS", TcpSessionProgram.CONFIG_REMOTE_PORTS);
-        program.put("CONFIG_SESSION_SLOTS_MASK", TcpSessionProgram.CONFIG_SESSION_SLOTS_MASK);
+        program.put("CONFIG_SESSION_TABLE_MASK", TcpSessionProgram.CONFIG_SESSION_TABLE_MASK);
 
         Map<String, Integer> asserted = new LinkedHashMap<>();
         header.assertedOffsets(CONFIG).forEach((member, offset) ->
@@ -59,16 +59,17 @@ class TcpSessionProgramHeaderTest {
         Map<String, Integer> members = header.members(CONFIG);
         assertEquals(members.get("local_ports"), TcpSessionProgram.CONFIG_MAX_PORTS);
         assertEquals(members.get("remote_ports"), TcpSessionProgram.CONFIG_MAX_PORTS);
+        assertEquals(header.define("TCP_SESSION_MAX_PORTS"), TcpSessionProgram.CONFIG_MAX_PORTS);
     }
 
     @Test
     void countersAreInTheHeaderEnumOrder() {
         // The ordinal is the slot of the per-CPU array; COUNTER_MAX only sizes it.
-        List<String> slots = header.enumerators("tcp_session_counter").stream()
+        List<String> counters = header.enumerators("tcp_session_counter").stream()
                 .map(name -> name.replaceFirst("^TCP_SESSION_COUNTER_", ""))
                 .filter(name -> !name.equals("MAX"))
                 .toList();
-        assertEquals(slots, Arrays.stream(TcpSessionProgram.Counter.values()).map(Enum::name).toList());
+        assertEquals(counters, Arrays.stream(TcpSessionProgram.Counter.values()).map(Enum::name).toList());
     }
 
     @Test
@@ -86,15 +87,15 @@ class TcpSessionProgramHeaderTest {
         assertEquals(2, encoded.getInt(offsets.get("family_mask")));
         assertEquals(List.of(80, 65535, 0, 0, 0, 0, 0, 0), ports(encoded, offsets.get("local_ports")));
         assertEquals(List.of(5432, 0, 0, 0, 0, 0, 0, 0), ports(encoded, offsets.get("remote_ports")));
-        assertEquals(262144 - 1, encoded.getInt(offsets.get("session_slots_mask")));
+        assertEquals(262144 - 1, encoded.getInt(offsets.get("session_table_mask")));
     }
 
     @Test
     void theSessionTableIsAPowerOfTwoOfFourToEightTimesTheSessions() {
         for (int maxSessions : new int[] {1024, 1025, 65535, 65536, 65537, 100_000, 1 << 20}) {
-            int slots = TcpSessionProgram.sessionSlots(maxSessions);
-            assertEquals(1, Integer.bitCount(slots), maxSessions + " -> " + slots);
-            assertTrue(slots >= 4L * maxSessions && slots < 8L * maxSessions, maxSessions + " -> " + slots);
+            int entries = TcpSessionProgram.sessionTableEntries(maxSessions);
+            assertEquals(1, Integer.bitCount(entries), maxSessions + " -> " + entries);
+            assertTrue(entries >= 4L * maxSessions && entries < 8L * maxSessions, maxSessions + " -> " + entries);
         }
     }
 
@@ -109,7 +110,7 @@ class TcpSessionProgramHeaderTest {
         Map<String, Integer> asserted = header.assertedOffsets("tcp_session_globals");
         // own_host_tgid and session_slot_counts are the kernel's alone: the loader never touches them.
         asserted.remove("own_host_tgid");
-        asserted.remove("session_slot_counts");
+        asserted.remove("session_filter");
         Map<String, Integer> program = new LinkedHashMap<>();
         program.put("reporting_off", TcpSessionProgram.GLOBALS_REPORTING_OFF);
         program.put("adoption_start_ns", TcpSessionProgram.GLOBALS_ADOPTION_START_NS);
@@ -119,7 +120,7 @@ class TcpSessionProgramHeaderTest {
         program.put("listener_port_counts", TcpSessionProgram.GLOBALS_LISTENER_PORT_COUNTS);
         program.put("adoptable_port_counts", TcpSessionProgram.GLOBALS_ADOPTABLE_PORT_COUNTS);
         assertEquals(asserted, program);
-        assertEquals(header.define("TCP_SESSION_PORT_SLOTS"), TcpSessionProgram.PORT_SLOTS);
+        assertEquals(header.define("TCP_SESSION_PORT_BUCKETS"), TcpSessionProgram.PORT_BUCKETS);
     }
 
     @Test
