@@ -71,11 +71,6 @@ public final class JfrClock {
         return a.ticks + Math.round((kernelNanos + timeNamespaceOffsetNanos - a.nanos) * a.ticksPerNano);
     }
 
-    /** JFR ticks for a span of {@code nanos} nanoseconds. */
-    public long spanTicks(long nanos) {
-        return Math.round(nanos * anchor.ticksPerNano);
-    }
-
     /**
      * Takes a new anchor, so that the sessions read next are converted from a point milliseconds away, where an
      * error in the rate hardly matters (the JVM's nominal TSC frequency can be off by a few parts in a thousand,

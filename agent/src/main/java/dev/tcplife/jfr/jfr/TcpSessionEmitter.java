@@ -3,7 +3,6 @@ package dev.tcplife.jfr.jfr;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
-import jdk.jfr.EventType;
 import jdk.jfr.FlightRecorder;
 
 import dev.tcplife.jfr.record.TcpSession;
@@ -23,7 +22,6 @@ public final class TcpSessionEmitter {
     private final long pid;
     private final VarHandle startTime;
     private final VarHandle duration;
-    private final EventType eventType;
     /** Written by the reader thread only; read by JFR's periodic thread for the statistics event. */
     private volatile long recorded;
     private volatile long belowThreshold;
@@ -34,7 +32,6 @@ public final class TcpSessionEmitter {
         this.pid = pid;
         this.startTime = startTime;
         this.duration = duration;
-        this.eventType = EventType.getEventType(TcpSessionEvent.class);
     }
 
     /**
@@ -61,15 +58,6 @@ public final class TcpSessionEmitter {
     public static TcpSessionEmitter datedWhenRead(long pid) {
         FlightRecorder.register(TcpSessionEvent.class);
         return new TcpSessionEmitter(null, pid, null, null);
-    }
-
-    /** Whether any running recording wants the event: when none does, the agent skips the work. */
-    public boolean enabled() {
-        return eventType.isEnabled();
-    }
-
-    public boolean datesSessions() {
-        return clock != null;
     }
 
     /** Commits one session on the calling thread; {@code owner} may be null. */

@@ -284,13 +284,6 @@ public final class SocketOwners {
         }
     }
 
-    /** Sockets noted and not claimed yet. */
-    public int size() {
-        synchronized (bySocket) {
-            return bySocket.size();
-        }
-    }
-
     private static boolean isVirtual(Thread thread) {
         try {
             return IS_VIRTUAL != null && (boolean) IS_VIRTUAL.invokeExact(thread);
