@@ -9,7 +9,7 @@ import java.util.function.Consumer;
  * One BPF object file, opened, configured, loaded into the kernel and attached through libbpf.
  *
  * <p>Use it in the order libbpf requires: {@link #open}, then {@link #setMaxEntries} and {@link #setInitialValue}
- * while not yet loaded, then {@link #load}, then {@link #attach} and {@link #mapFd}. Closing detaches
+ * while not yet loaded, then {@link #load}, then {@link #map}, {@link #globals} and {@link #attach}. Closing detaches
  * every link and releases every kernel object the file created; nothing is pinned, so nothing outlives the JVM
  * either. Not thread-safe.
  */
@@ -158,7 +158,7 @@ public final class BpfObject implements AutoCloseable {
         return DirectBuffers.wrap(memory, (int) size[0]);
     }
 
-    public LibBpf lib() {
+    LibBpf lib() {
         return lib;
     }
 

@@ -11,7 +11,9 @@ import dev.tcplife.jfr.bpf.NativeLibrary.Function;
  * is; pointers are addresses (0 for NULL). Functions returning a pointer return NULL and set errno on failure
  * ({@link NativeLibrary#errno()}); those returning an int return a negative errno.
  *
- * <p>Only {@link BpfObject}, {@link BpfMap} and {@link LibBpfLog} call it.
+ * <p>Its functions are package-private: other packages only load it and hand it to {@link TcpSessionProgram}, which
+ * works through {@link BpfObject} and {@link BpfMap} and asks libbpf itself for the number of possible CPUs alone;
+ * {@link LibBpfLog} installs libbpf's print callback.
  */
 public final class LibBpf {
     static final int LIBBPF_WARN = 0;

@@ -121,17 +121,13 @@ public final class TcpSessionProgram implements AutoCloseable {
      */
     public static TcpSessionProgram load(LibBpf lib, LibC libc, ProgramConfig config) throws BpfException {
         checkKernel();
-        /* Open the object */
         BpfObject object = BpfObject.open(lib, objectFile(), "tcp_session");
         try {
-            /* Parameterize it for this JVM */
             object.setInitialValue(".rodata", encode(config));
             object.setMaxEntries("events", config.ringBufferBytes());
             object.setMaxEntries("sessions", sessionTableEntries(config.maxSessions()));
             object.setMaxEntries("adoptable", config.maxSessions());
-            /* Load and verify */
             object.load();
-            /* Map the ring buffer */
             RingBufferReader events = RingBufferReader.map(libc, object.map("events").fd(), config.ringBufferBytes());
             return new TcpSessionProgram(object, libc, events, object.globals(".bss", libc));
         } catch (BpfException | RuntimeException | Error e) {

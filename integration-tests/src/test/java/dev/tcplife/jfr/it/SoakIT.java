@@ -16,8 +16,7 @@ import dev.tcplife.jfr.it.workload.SoakWorkload;
 
 /**
  * Churn for a while with the agent: memory stays flat (heap after GC, RSS) and the kernel's session table
- * returns to empty. CI runs one minute; {@code scripts/soak} runs the ten minutes of issue 5
- * ({@code -Dtcplife.soak.seconds=600}).
+ * returns to empty. CI runs one minute; {@code scripts/soak} runs ten ({@code -Dtcplife.soak.seconds=600}).
  */
 class SoakIT extends BpfIntegrationTest {
     private static final long SECONDS = Long.getLong("tcplife.soak.seconds", 60);
