@@ -8,6 +8,7 @@ import jdk.jfr.FlightRecorderListener;
 import jdk.jfr.Recording;
 
 import dev.tcplife.jfr.jfr.JfrShutdownOrder;
+import dev.tcplife.jfr.log.AgentLog;
 import dev.tcplife.jfr.pipeline.SessionPipeline;
 
 /**

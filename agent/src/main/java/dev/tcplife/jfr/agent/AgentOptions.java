@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.tcplife.jfr.log.LogLevel;
+
 /**
  * The agent's options: {@code -javaagent:tcplife-agent.jar=key=value,key=value}, the same string that
  * {@code java -jar tcplife-agent.jar attach <pid> ...} passes on. One grammar for both, parsed here.
@@ -34,10 +36,6 @@ public record AgentOptions(
         Family(int mask) {
             this.mask = mask;
         }
-    }
-
-    public enum LogLevel {
-        ERROR, WARN, INFO, DEBUG
     }
 
     /** When tracing begins at JVM start (-javaagent); an attach always traces before it returns. */

@@ -5,6 +5,8 @@ import java.lang.reflect.Method;
 import java.util.Map;
 import java.util.Set;
 
+import dev.tcplife.jfr.log.AgentLog;
+
 /**
  * Grants native access to the agent's native layer alone: jffi, which the launcher defines in a module of its own
  * ({@code dev.tcplife.jfr.boot.NativeModule}). JDK 22 and later otherwise warn on the application's standard error

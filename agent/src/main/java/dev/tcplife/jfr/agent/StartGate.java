@@ -8,6 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
+import dev.tcplife.jfr.log.AgentLog;
+
 /**
  * At JVM start, holds the application at its first class until tracing has begun (start=before-main), and tells
  * the agent when the application's code begins.

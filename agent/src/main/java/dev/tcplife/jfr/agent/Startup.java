@@ -19,6 +19,7 @@ import dev.tcplife.jfr.bpf.TcpSessionProgram;
 import dev.tcplife.jfr.jfr.JfrClock;
 import dev.tcplife.jfr.jfr.TcpSessionEmitter;
 import dev.tcplife.jfr.jfr.TcpSessionOpenEvent;
+import dev.tcplife.jfr.log.AgentLog;
 import dev.tcplife.jfr.pipeline.SessionPipeline;
 import dev.tcplife.jfr.thread.JdkSocketInstrumentation;
 import dev.tcplife.jfr.thread.NettyAcceptInstrumentation;

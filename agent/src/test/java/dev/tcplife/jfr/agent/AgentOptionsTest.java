@@ -19,8 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.tcplife.jfr.TcpSessionHeader;
 import dev.tcplife.jfr.agent.AgentOptions.Family;
-import dev.tcplife.jfr.agent.AgentOptions.LogLevel;
 import dev.tcplife.jfr.agent.AgentOptions.Start;
+import dev.tcplife.jfr.log.LogLevel;
 
 class AgentOptionsTest {
     /** Every option the agent documents, in --help order. */

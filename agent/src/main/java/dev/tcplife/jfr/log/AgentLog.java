@@ -1,44 +1,44 @@
-package dev.tcplife.jfr.agent;
+package dev.tcplife.jfr.log;
 
 /**
  * The agent's messages, one line each on standard error with a {@code [tcplife]} prefix. Deliberately not
  * java.util.logging: an agent must not initialize the application's logging.
  */
 public final class AgentLog {
-    private static volatile AgentOptions.LogLevel level = AgentOptions.LogLevel.WARN;
+    private static volatile LogLevel level = LogLevel.WARN;
 
     private AgentLog() {
     }
 
-    static void setLevel(AgentOptions.LogLevel newLevel) {
+    public static void setLevel(LogLevel newLevel) {
         level = newLevel;
     }
 
     public static boolean infoEnabled() {
-        return level.compareTo(AgentOptions.LogLevel.INFO) >= 0;
+        return level.compareTo(LogLevel.INFO) >= 0;
     }
 
     public static boolean debugEnabled() {
-        return level.compareTo(AgentOptions.LogLevel.DEBUG) >= 0;
+        return level.compareTo(LogLevel.DEBUG) >= 0;
     }
 
     public static void error(String message) {
-        print(AgentOptions.LogLevel.ERROR, message);
+        print(LogLevel.ERROR, message);
     }
 
     public static void warn(String message) {
-        print(AgentOptions.LogLevel.WARN, message);
+        print(LogLevel.WARN, message);
     }
 
     public static void info(String message) {
-        print(AgentOptions.LogLevel.INFO, message);
+        print(LogLevel.INFO, message);
     }
 
     public static void debug(String message) {
-        print(AgentOptions.LogLevel.DEBUG, message);
+        print(LogLevel.DEBUG, message);
     }
 
-    private static void print(AgentOptions.LogLevel messageLevel, String message) {
+    private static void print(LogLevel messageLevel, String message) {
         if (level.compareTo(messageLevel) >= 0) {
             // One line per message, whatever a library's exception text holds.
             System.err.println("[tcplife] " + messageLevel + ": " + message.strip().replaceAll("\\s*\\R\\s*", "; "));
