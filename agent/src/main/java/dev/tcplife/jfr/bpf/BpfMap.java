@@ -1,5 +1,6 @@
 package dev.tcplife.jfr.bpf;
 
+import dev.tcplife.jfr.os.NativeMemory;
 
 /** One map of a loaded {@link BpfObject}, by file descriptor; keys and values are raw native-order bytes. */
 public final class BpfMap {

@@ -5,6 +5,11 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.function.Consumer;
 
+import dev.tcplife.jfr.os.Errno;
+import dev.tcplife.jfr.os.LibC;
+import dev.tcplife.jfr.os.NativeLibrary;
+import dev.tcplife.jfr.os.NativeMemory;
+
 /**
  * One BPF object file, opened, configured, loaded into the kernel and attached through libbpf.
  *

@@ -14,6 +14,9 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.zip.CRC32;
 
+import dev.tcplife.jfr.os.LibC;
+import dev.tcplife.jfr.os.NativeLibrary;
+
 /**
  * The libbpf the agent jar carries, with libelf and zlib: Debian 12's (bpf/bundle-libraries, versions in
  * {@code native/VERSIONS}), for x86_64 and aarch64 hosts with glibc 2.33 or later (libelf's newest versioned

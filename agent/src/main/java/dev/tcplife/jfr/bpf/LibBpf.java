@@ -1,10 +1,13 @@
 package dev.tcplife.jfr.bpf;
 
-import static dev.tcplife.jfr.bpf.NativeLibrary.INT;
-import static dev.tcplife.jfr.bpf.NativeLibrary.LONG;
-import static dev.tcplife.jfr.bpf.NativeLibrary.POINTER;
+import static dev.tcplife.jfr.os.NativeLibrary.INT;
+import static dev.tcplife.jfr.os.NativeLibrary.LONG;
+import static dev.tcplife.jfr.os.NativeLibrary.POINTER;
 
-import dev.tcplife.jfr.bpf.NativeLibrary.Function;
+import dev.tcplife.jfr.os.LibC;
+import dev.tcplife.jfr.os.NativeLibrary;
+import dev.tcplife.jfr.os.NativeLibrary.Function;
+import dev.tcplife.jfr.os.NativeMemory;
 
 /**
  * The part of libbpf (1.x) the agent calls. Method names are libbpf's own, so that its documentation applies as it

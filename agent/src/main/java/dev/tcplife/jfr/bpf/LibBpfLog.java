@@ -9,6 +9,8 @@ import com.kenai.jffi.Closure;
 import com.kenai.jffi.ClosureManager;
 import com.kenai.jffi.Type;
 
+import dev.tcplife.jfr.os.LibC;
+
 /**
  * libbpf's print callback. libbpf explains most failures only in its log (a verifier message, a missing BTF
  * type), so the first warning after each step is kept to complete the agent's one-line error; everything is printed only in

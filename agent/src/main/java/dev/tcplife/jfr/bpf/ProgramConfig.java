@@ -1,5 +1,7 @@
 package dev.tcplife.jfr.bpf;
 
+import dev.tcplife.jfr.os.PidNamespace;
+
 /**
  * What {@link TcpSessionProgram} is loaded with.
  *

@@ -5,6 +5,8 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
+import dev.tcplife.jfr.os.LibC;
+import dev.tcplife.jfr.os.NativeLibrary;
 
 /**
  * Reads the records of a BPF ring buffer (BPF_MAP_TYPE_RINGBUF, Linux 5.8+) straight from its memory mapping:

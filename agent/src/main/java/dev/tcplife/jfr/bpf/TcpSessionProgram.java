@@ -13,6 +13,12 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
+import dev.tcplife.jfr.os.KernelClock;
+import dev.tcplife.jfr.os.KernelVersion;
+import dev.tcplife.jfr.os.LibC;
+import dev.tcplife.jfr.os.NativeMemory;
+import dev.tcplife.jfr.os.OpenSockets;
+
 
 /**
  * The kernel half of tcplife-jfr, {@code bpf/src/main/c/tcp_session.bpf.c}: loaded and configured for one JVM

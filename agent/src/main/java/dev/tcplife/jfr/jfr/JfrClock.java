@@ -8,7 +8,7 @@ import java.lang.reflect.Modifier;
 import java.util.Map;
 import java.util.Set;
 
-import dev.tcplife.jfr.bpf.KernelClock;
+import dev.tcplife.jfr.os.KernelClock;
 
 /**
  * Converts the kernel's CLOCK_MONOTONIC nanoseconds ({@code bpf_ktime_get_ns()}) into JFR ticks, the unit of

@@ -13,7 +13,6 @@ import java.util.function.Consumer;
 import jdk.jfr.FlightRecorder;
 
 import dev.tcplife.jfr.bpf.BpfException;
-import dev.tcplife.jfr.bpf.KernelClock;
 import dev.tcplife.jfr.bpf.TcpSessionProgram;
 import dev.tcplife.jfr.bpf.TcpSessionProgram.Counter;
 import dev.tcplife.jfr.jfr.JfrClock;
@@ -21,6 +20,7 @@ import dev.tcplife.jfr.jfr.RecordingDemand;
 import dev.tcplife.jfr.jfr.TcpSessionEmitter;
 import dev.tcplife.jfr.jfr.TcpSessionStatisticsEvent;
 import dev.tcplife.jfr.log.AgentLog;
+import dev.tcplife.jfr.os.KernelClock;
 import dev.tcplife.jfr.record.TcpSession;
 import dev.tcplife.jfr.record.TcpSessionDecoder;
 import dev.tcplife.jfr.thread.SocketOwners;

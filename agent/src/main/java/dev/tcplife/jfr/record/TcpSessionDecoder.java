@@ -2,7 +2,7 @@ package dev.tcplife.jfr.record;
 
 import java.nio.ByteBuffer;
 
-import dev.tcplife.jfr.bpf.Errno;
+import dev.tcplife.jfr.os.Errno;
 
 /**
  * Decodes struct tcp_session_record ({@code bpf/src/main/c/tcp_session.h}) into a {@link TcpSession}.

@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.tcplife.jfr.bpf.KernelClock;
+import dev.tcplife.jfr.os.KernelClock;
 import dev.tcplife.jfr.thread.SocketOwners.Owner;
 
 /**

@@ -14,7 +14,7 @@ import java.net.StandardProtocolFamily;
 import java.util.Map;
 import java.util.Set;
 
-import dev.tcplife.jfr.bpf.LibC;
+import dev.tcplife.jfr.os.LibC;
 import dev.tcplife.jfr.record.InetAddresses;
 
 /**

@@ -11,7 +11,7 @@ import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-import dev.tcplife.jfr.bpf.KernelClock;
+import dev.tcplife.jfr.os.KernelClock;
 import dev.tcplife.jfr.record.TcpSession;
 
 /**

@@ -16,6 +16,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 import dev.tcplife.jfr.TcpSessionHeader;
+import dev.tcplife.jfr.os.OpenSockets;
+import dev.tcplife.jfr.os.PidNamespace;
 
 /**
  * The loader's view of struct tcp_session_config and enum tcp_session_counter against tcp_session.h: a

@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.bpf;
+package dev.tcplife.jfr.os;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -26,16 +26,16 @@ public record OpenSockets(long netns, List<Listener> listeners, List<Session> se
     static final int AF_INET = 2;
     static final int AF_INET6 = 10;
 
-    /** TCP states, as struct tcp_info's tcpi_state gives them (include/net/tcp_states.h). */
-    static final int ESTABLISHED = 0x01;
-    static final int SYN_SENT = 0x02;
-    static final int SYN_RECV = 0x03;
-    static final int FIN_WAIT1 = 0x04;
-    static final int FIN_WAIT2 = 0x05;
-    static final int CLOSE_WAIT = 0x08;
-    static final int LAST_ACK = 0x09;
-    static final int LISTEN = 0x0A;
-    static final int CLOSING = 0x0B;
+    /** TCP states (include/net/tcp_states.h), as struct tcp_info's tcpi_state and {@link Session#state} give them. */
+    public static final int ESTABLISHED = 0x01;
+    public static final int SYN_SENT = 0x02;
+    public static final int SYN_RECV = 0x03;
+    public static final int FIN_WAIT1 = 0x04;
+    public static final int FIN_WAIT2 = 0x05;
+    public static final int CLOSE_WAIT = 0x08;
+    public static final int LAST_ACK = 0x09;
+    public static final int LISTEN = 0x0A;
+    public static final int CLOSING = 0x0B;
 
     /** A listening socket: its family, its address (4 or 16 bytes, zero for a wildcard) and port. */
     public record Listener(int family, byte[] address, int port) {

@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.bpf;
+package dev.tcplife.jfr.os;
 
 import java.nio.charset.StandardCharsets;
 
@@ -8,7 +8,7 @@ import com.kenai.jffi.MemoryIO;
  * A block of native memory the agent allocates (zeroed), for what a C function reads or fills: freed by
  * {@link #close}, at the end of a call (try-with-resources) or of the object that keeps it.
  */
-final class NativeMemory implements AutoCloseable {
+public final class NativeMemory implements AutoCloseable {
     private static final MemoryIO IO = MemoryIO.getInstance();
 
     private final long address;
@@ -20,7 +20,7 @@ final class NativeMemory implements AutoCloseable {
         this.size = size;
     }
 
-    static NativeMemory allocate(long size) {
+    public static NativeMemory allocate(long size) {
         long address = IO.allocateMemory(Math.max(1, size), true);
         if (address == 0) {
             throw new OutOfMemoryError("native memory: " + size + " bytes");
@@ -29,41 +29,41 @@ final class NativeMemory implements AutoCloseable {
     }
 
     /** A copy of {@code bytes}. */
-    static NativeMemory of(byte[] bytes) {
+    public static NativeMemory of(byte[] bytes) {
         NativeMemory memory = allocate(bytes.length);
         IO.putByteArray(memory.address, bytes, 0, bytes.length);
         return memory;
     }
 
     /** {@code text} as a NUL-terminated C string. */
-    static NativeMemory cString(String text) {
+    public static NativeMemory cString(String text) {
         return of((text + "\0").getBytes(StandardCharsets.UTF_8));
     }
 
-    long address() {
+    public long address() {
         return address;
     }
 
-    long size() {
+    public long size() {
         return size;
     }
 
-    void putInt(long offset, int value) {
+    public void putInt(long offset, int value) {
         check(offset, Integer.BYTES);
         IO.putInt(address + offset, value);
     }
 
-    int getInt(long offset) {
+    public int getInt(long offset) {
         check(offset, Integer.BYTES);
         return IO.getInt(address + offset);
     }
 
-    void putLong(long offset, long value) {
+    public void putLong(long offset, long value) {
         check(offset, Long.BYTES);
         IO.putLong(address + offset, value);
     }
 
-    long getLong(long offset) {
+    public long getLong(long offset) {
         check(offset, Long.BYTES);
         return IO.getLong(address + offset);
     }

@@ -1,18 +1,18 @@
-package dev.tcplife.jfr.bpf;
+package dev.tcplife.jfr.os;
 
-import static dev.tcplife.jfr.bpf.NativeLibrary.INT;
-import static dev.tcplife.jfr.bpf.NativeLibrary.LONG;
-import static dev.tcplife.jfr.bpf.NativeLibrary.POINTER;
+import static dev.tcplife.jfr.os.NativeLibrary.INT;
+import static dev.tcplife.jfr.os.NativeLibrary.LONG;
+import static dev.tcplife.jfr.os.NativeLibrary.POINTER;
 
 import java.nio.ByteBuffer;
 
-import dev.tcplife.jfr.bpf.NativeLibrary.Function;
+import dev.tcplife.jfr.os.NativeLibrary.Function;
 
 /** The few C library calls the agent needs, by their C names. */
 public final class LibC {
-    static final int PROT_READ = 0x1;
-    static final int PROT_WRITE = 0x2;
-    static final int MAP_SHARED = 0x01;
+    public static final int PROT_READ = 0x1;
+    public static final int PROT_WRITE = 0x2;
+    public static final int MAP_SHARED = 0x01;
     static final int SOL_SOCKET = 1;
     static final int SO_PROTOCOL = 38;
     static final int IPPROTO_TCP = 6;
@@ -22,7 +22,7 @@ public final class LibC {
     /** struct sockaddr_in6, the larger of the two families. */
     private static final int SOCKADDR_SIZE = 28;
     /** mmap's MAP_FAILED, (void *) -1. */
-    static final long MAP_FAILED = -1L;
+    public static final long MAP_FAILED = -1L;
     /** {@code struct stat} is 144 bytes on x86_64 and 128 on aarch64; st_ino is at offset 8 on both. */
     private static final int STAT_SIZE = 256;
     private static final int STAT_INO_OFFSET = 8;
@@ -59,15 +59,15 @@ public final class LibC {
     }
 
     /** The address of the new mapping, or {@link #MAP_FAILED} with errno set. */
-    long mmap(long address, long length, int protection, int flags, int fd, long offset) {
+    public long mmap(long address, long length, int protection, int flags, int fd, long offset) {
         return mmap.call(address, length, protection, flags, fd, offset);
     }
 
-    int munmap(long address, long length) {
+    public int munmap(long address, long length) {
         return munmap.callInt(address, length);
     }
 
-    int getpagesize() {
+    public int getpagesize() {
         return getpagesize.callInt();
     }
 
@@ -79,7 +79,7 @@ public final class LibC {
     }
 
     /** The glibc version ("2.36"), or null on another C library. */
-    String glibcVersion() {
+    public String glibcVersion() {
         return glibcVersion == null ? null : NativeMemory.string(glibcVersion.call());
     }
 
@@ -124,7 +124,7 @@ public final class LibC {
     }
 
     /** Formats a C format string and its va_list into {@code buffer}; the length the whole text needs. */
-    int vsnprintf(byte[] buffer, long format, long arguments) {
+    public int vsnprintf(byte[] buffer, long format, long arguments) {
         try (NativeMemory text = NativeMemory.allocate(buffer.length)) {
             int length = vsnprintf.callInt(text.address(), buffer.length, format, arguments);
             text.get(0, buffer, Math.max(0, Math.min(length, buffer.length)));

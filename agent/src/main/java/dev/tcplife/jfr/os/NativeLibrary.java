@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.bpf;
+package dev.tcplife.jfr.os;
 
 import com.kenai.jffi.CallContext;
 import com.kenai.jffi.CallingConvention;
@@ -13,14 +13,14 @@ import com.kenai.jffi.Type;
  * was a quarter of a second of the JVM's start, on the path to {@code main}. Arguments and results are integers
  * and addresses; memory is {@link NativeMemory}.
  */
-final class NativeLibrary {
+public final class NativeLibrary {
     /** C's int, which a function reads and returns in 32 bits. */
-    static final Type INT = Type.SINT32;
+    public static final Type INT = Type.SINT32;
     /** C's long, size_t, off_t and __u64 on the 64-bit Linux ABIs the agent runs on. */
-    static final Type LONG = Type.SINT64;
+    public static final Type LONG = Type.SINT64;
     /** Any pointer: an address, 0 for NULL. */
-    static final Type POINTER = Type.POINTER;
-    static final Type VOID = Type.VOID;
+    public static final Type POINTER = Type.POINTER;
+    public static final Type VOID = Type.VOID;
 
     private final String name;
     private final Library library;
@@ -35,7 +35,7 @@ final class NativeLibrary {
      *
      * @throws UnsatisfiedLinkError naming each that failed, with the loader's reason
      */
-    static NativeLibrary open(String... names) {
+    public static NativeLibrary open(String... names) {
         StringBuilder failures = new StringBuilder();
         for (String name : names) {
             Library library = Library.getCachedInstance(name, Library.LAZY | Library.LOCAL);
@@ -52,7 +52,7 @@ final class NativeLibrary {
      *
      * @throws UnsatisfiedLinkError when the library has no such function
      */
-    Function function(String symbol, Type result, Type... parameters) {
+    public Function function(String symbol, Type result, Type... parameters) {
         Function function = optionalFunction(symbol, result, parameters);
         if (function == null) {
             throw new UnsatisfiedLinkError(name + " has no function " + symbol + " (too old a version?)");
@@ -61,7 +61,7 @@ final class NativeLibrary {
     }
 
     /** As {@link #function}, or null when the library has none (a function of some versions only). */
-    Function optionalFunction(String symbol, Type result, Type... parameters) {
+    public Function optionalFunction(String symbol, Type result, Type... parameters) {
         long address = library.getSymbolAddress(symbol);
         if (address == 0) {
             return null;
@@ -71,7 +71,7 @@ final class NativeLibrary {
     }
 
     /** One C function; each call saves the C errno it leaves, for {@link #errno()} on the same thread. */
-    static final class Function {
+    public static final class Function {
         private static final Invoker INVOKER = Invoker.getInstance();
 
         private final long address;
@@ -85,7 +85,7 @@ final class NativeLibrary {
         }
 
         /** Calls with {@code arguments}, as many as the function takes; an int result is sign-extended. */
-        long call(long... arguments) {
+        public long call(long... arguments) {
             if (arguments.length != arity) {
                 throw new IllegalArgumentException(arguments.length + " arguments for a function of " + arity);
             }
@@ -103,13 +103,13 @@ final class NativeLibrary {
         }
 
         /** {@link #call} for a function returning an int. */
-        int callInt(long... arguments) {
+        public int callInt(long... arguments) {
             return (int) call(arguments);
         }
     }
 
     /** The errno the calling thread's last call left. */
-    static int errno() {
+    public static int errno() {
         return LastError.getInstance().get();
     }
 }

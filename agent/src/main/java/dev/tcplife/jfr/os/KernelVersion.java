@@ -1,9 +1,9 @@
-package dev.tcplife.jfr.bpf;
+package dev.tcplife.jfr.os;
 
 /** A kernel release's leading numbers, as in {@code uname -r}: "6.18.44-generic" is 6.18.44. */
-record KernelVersion(int major, int minor, int patch) implements Comparable<KernelVersion> {
+public record KernelVersion(int major, int minor, int patch) implements Comparable<KernelVersion> {
 
-    static KernelVersion parse(String release) {
+    public static KernelVersion parse(String release) {
         int[] parts = new int[3];
         int part = 0;
         for (int i = 0; i < release.length() && part < 3; i++) {

@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.bpf;
+package dev.tcplife.jfr.os;
 
 import java.util.Map;
 
