@@ -6,7 +6,7 @@ import java.lang.invoke.VarHandle;
 import jdk.jfr.FlightRecorder;
 
 import dev.tcplife.jfr.record.TcpSession;
-import dev.tcplife.jfr.thread.SocketOwners.Owner;
+import dev.tcplife.jfr.thread.SocketOwner;
 
 /**
  * Turns finished sessions into {@code tcplife.TcpSession} events, dated when the sessions really happened.
@@ -61,7 +61,7 @@ public final class TcpSessionEmitter {
     }
 
     /** Commits one session on the calling thread; {@code owner} may be null. */
-    public void emit(TcpSession session, Owner owner) {
+    public void emit(TcpSession session, SocketOwner owner) {
         TcpSessionEvent event = new TcpSessionEvent();
         if (!event.isEnabled()) {
             unwanted++;

@@ -23,8 +23,8 @@ import dev.tcplife.jfr.log.AgentLog;
 import dev.tcplife.jfr.os.KernelClock;
 import dev.tcplife.jfr.record.TcpSession;
 import dev.tcplife.jfr.record.TcpSessionDecoder;
+import dev.tcplife.jfr.thread.SocketOwner;
 import dev.tcplife.jfr.thread.SocketOwners;
-import dev.tcplife.jfr.thread.SocketOwners.Owner;
 
 /**
  * The agent's data flow, the one file to read first:
@@ -196,7 +196,7 @@ public final class SessionPipeline implements AutoCloseable {
     }
 
     private void deliver(TcpSession session, TcpSessionEmitter emitter) {
-        Owner owner = owners.claim(session);
+        SocketOwner owner = owners.claim(session);
         long wait = owner != null || unresolved.size() >= MAX_UNRESOLVED ? 0 : owners.ownerWaitNanos(session);
         if (wait > 0) {
             unresolved.add(new Unresolved(session, System.nanoTime() + wait));
@@ -209,7 +209,7 @@ public final class SessionPipeline implements AutoCloseable {
     private void retryUnresolved(long now, TcpSessionEmitter emitter) {
         for (int i = unresolved.size(); i > 0; i--) {
             Unresolved waiting = unresolved.poll();
-            Owner owner = owners.claim(waiting.session());
+            SocketOwner owner = owners.claim(waiting.session());
             if (owner != null || closing || now == Long.MAX_VALUE || now - waiting.deadline() >= 0
                     || owners.ownerWaitNanos(waiting.session()) == 0) {
                 emitter.emit(waiting.session(), owner);

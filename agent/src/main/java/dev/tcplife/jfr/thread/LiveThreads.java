@@ -14,7 +14,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.tcplife.jfr.os.KernelClock;
-import dev.tcplife.jfr.thread.SocketOwners.Owner;
 
 /**
  * The JVM's live Java threads by kernel thread id, for client sessions whose connect the JDK's socket hooks did
@@ -47,7 +46,7 @@ final class LiveThreads {
     /** What opens the diagnostic commands when first needed; null once done. */
     private Instrumentation instrumentation;
     private MethodHandle threadPrint;
-    private Map<Integer, Owner> byThreadId = Map.of();
+    private Map<Integer, SocketOwner> byThreadId = Map.of();
     private long lastDumpNanos;
     /** When the last dump was taken, on the kernel's clock (CLOCK_MONOTONIC), as session times are. */
     private long lastDumpKernelNanos;
@@ -90,7 +89,7 @@ final class LiveThreads {
      * virtual thread connected is not known), or none found by the last dump and too soon for another. The owner
      * may have no Thread when it ended just as it was found: its name and id are kept.
      */
-    Owner owner(int tid, long sessionStartNanos) {
+    SocketOwner owner(int tid, long sessionStartNanos) {
         if (instrumentation != null) {
             threadPrint = threadPrint(instrumentation);
             instrumentation = null;
@@ -98,7 +97,7 @@ final class LiveThreads {
         if (threadPrint == null) {
             return null;
         }
-        Owner owner = byThreadId.get(tid);
+        SocketOwner owner = byThreadId.get(tid);
         if (owner == null || owner.sinceNanos() > sessionStartNanos) {
             long now = System.nanoTime();
             if (dumped && now - lastDumpNanos < MIN_DUMP_INTERVAL_NANOS) {
@@ -126,7 +125,7 @@ final class LiveThreads {
      * a name: it stands for whichever virtual thread it carried. A thread that ended between the dump and the
      * enumeration keeps its name and id, without a Thread.
      */
-    private Map<Integer, Owner> dump() {
+    private Map<Integer, SocketOwner> dump() {
         String text;
         long dumpNanos = KernelClock.nowNanos();
         lastDumpKernelNanos = dumpNanos;
@@ -136,12 +135,13 @@ final class LiveThreads {
             return Map.of();
         }
         Map<Long, Thread> threads = platformThreads();
-        Map<Integer, Owner> byId = new HashMap<>();
+        Map<Integer, SocketOwner> byId = new HashMap<>();
         for (Dumped dumped : parse(text)) {
             Thread thread = threads.get(dumped.javaId());
             boolean carrier = thread != null && thread.getClass().getName().equals(CARRIER_THREAD);
-            byId.put(dumped.tid(), new Owner(carrier ? null : thread, carrier ? null : dumped.name(), dumped.javaId(),
-                    dumped.tid(), dumpNanos - dumped.ageNanos() - AGE_RESOLUTION_NANOS, null, Owner.Found.KERNEL_TID));
+            byId.put(dumped.tid(), new SocketOwner(carrier ? null : thread, carrier ? null : dumped.name(),
+                    dumped.javaId(), dumped.tid(), dumpNanos - dumped.ageNanos() - AGE_RESOLUTION_NANOS, null,
+                    SocketOwner.Found.KERNEL_TID));
         }
         return byId;
     }

@@ -34,48 +34,6 @@ import dev.tcplife.jfr.record.TcpSession;
  */
 public final class SocketOwners {
     /**
-     * The thread that opened a socket: the thread itself, its name and id then (JFR cannot name a thread that has
-     * ended by the time the session does), its kernel thread id then (for a virtual thread, its carrier's), and
-     * since when, in the kernel's CLOCK_MONOTONIC, it has held that id. {@code previous} is the id's earlier
-     * holder, if any was noted; {@code found} says how the thread was found.
-     */
-    public record Owner(Thread thread, String name, long javaId, long osThreadId, long sinceNanos, Owner previous,
-            Found found) {
-        /** How a session's thread was found: the certainty of the attribution. */
-        public enum Found {
-            /** The JDK's socket classes named the thread as it connected or accepted: exact. */
-            JDK_SOCKET("jdk-socket"),
-            /** Netty's native accept (io.netty.channel.unix.Socket.accept, in shaded copies too) named it: exact. */
-            NETTY_ACCEPT("netty-accept"),
-            /**
-             * The kernel's thread id at connect, matched to the live Java thread that holds it: exact for a
-             * platform thread; its name is the thread's name when the agent looked, which a rename since the
-             * connect would change.
-             */
-            KERNEL_TID("kernel-tid");
-
-            /** As the event's javaThreadSource field says it. */
-            public final String label;
-
-            Found(String label) {
-                this.label = label;
-            }
-        }
-
-        Owner withPrevious(Owner earlier) {
-            return new Owner(thread, name, javaId, osThreadId, sinceNanos, earlier, found);
-        }
-
-        Owner renamed() {
-            return new Owner(thread, thread.getName(), javaId, osThreadId, sinceNanos, previous, found);
-        }
-
-        Owner foundBy(Found how) {
-            return new Owner(thread, name, javaId, osThreadId, sinceNanos, previous, how);
-        }
-    }
-
-    /**
      * Receives the moment a thread opens a socket, on that thread, for the connect-site event: set once JFR is
      * ready, so that an application's first connects never wait for JFR.
      */
@@ -110,19 +68,19 @@ public final class SocketOwners {
     private final SocketFds fds;
     private final LiveThreads liveThreads;
     private volatile OpenListener openListener = NO_OPEN_LISTENER;
-    private final ConcurrentHashMap<Long, Owner> byThreadId = new ConcurrentHashMap<>();
-    private final ThreadLocal<Owner> platformOwner = new ThreadLocal<>();
+    private final ConcurrentHashMap<Long, SocketOwner> byThreadId = new ConcurrentHashMap<>();
+    private final ThreadLocal<SocketOwner> platformOwner = new ThreadLocal<>();
     /** Accepted connections by AcceptedSocket, virtual threads' connects by inode; oldest dropped when full. */
-    private final Map<Object, Owner> bySocket = new LinkedHashMap<>(1024, 0.75f, false) {
+    private final Map<Object, SocketOwner> bySocket = new LinkedHashMap<>(1024, 0.75f, false) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Object, Owner> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Object, SocketOwner> eldest) {
             return size() > CAPACITY;
         }
     };
     /** Asynchronous server channels whose accept is pending, and the thread that asked for it. */
-    private final Map<Object, Owner> acceptRequests = Collections.synchronizedMap(new WeakHashMap<>());
+    private final Map<Object, SocketOwner> acceptRequests = Collections.synchronizedMap(new WeakHashMap<>());
 
     private SocketOwners(SocketFds fds, LiveThreads liveThreads) {
         this.fds = fds;
@@ -151,17 +109,18 @@ public final class SocketOwners {
      * The thread that opened {@code session}, or null where none can be named. Accepted connections are claimed
      * once. Called by the reader thread only.
      */
-    public Owner claim(TcpSession session) {
+    public SocketOwner claim(TcpSession session) {
         if (TcpSession.SERVER.equals(session.role())) {
-            Owner jdk = remove(new AcceptedSocket(session.localPort(), session.remoteAddress(), session.remotePort()));
+            SocketOwner jdk = remove(new AcceptedSocket(session.localPort(), session.remoteAddress(),
+                    session.remotePort()));
             return jdk != null || session.socketInode() == 0 ? jdk : remove(session.socketInode());
         }
-        for (Owner owner = byThreadId.get((long) session.ownerTid()); owner != null; owner = owner.previous()) {
+        for (SocketOwner owner = byThreadId.get((long) session.ownerTid()); owner != null; owner = owner.previous()) {
             if (owner.sinceNanos() <= session.startNanos()) {
                 return owner;
             }
         }
-        Owner virtual = session.socketInode() == 0 ? null : remove(session.socketInode());
+        SocketOwner virtual = session.socketInode() == 0 ? null : remove(session.socketInode());
         if (virtual != null || session.ownerTid() == 0) {
             return virtual;
         }
@@ -207,7 +166,7 @@ public final class SocketOwners {
         if (!fds.isInet(server)) {
             return;
         }
-        Owner requester = acceptRequests.remove(server);
+        SocketOwner requester = acceptRequests.remove(server);
         AcceptedSocket name = fds.accepted(accepted);
         if (name != null) {
             put(name, requester != null ? requester : currentOwner());
@@ -221,7 +180,7 @@ public final class SocketOwners {
     void acceptedNatively(int fd) {
         long inode = fds.tcpInode(fd);
         if (inode != 0) {
-            put(inode, currentOwner().foundBy(Owner.Found.NETTY_ACCEPT));
+            put(inode, currentOwner().foundBy(SocketOwner.Found.NETTY_ACCEPT));
         }
     }
 
@@ -230,7 +189,7 @@ public final class SocketOwners {
         acceptRequests.put(server, currentOwner());
     }
 
-    private Owner currentOwner() {
+    private SocketOwner currentOwner() {
         Thread thread = Thread.currentThread();
         return isVirtual(thread) ? newOwner(thread, null) : platformOwner(thread);
     }
@@ -239,39 +198,39 @@ public final class SocketOwners {
      * This platform thread's owner, noted by its kernel id: the id read once per thread, the entry refreshed when
      * the thread is renamed. The common case, a thread connecting again, is a thread-local read and a compare.
      */
-    private Owner platformOwner(Thread thread) {
-        Owner cached = platformOwner.get();
+    private SocketOwner platformOwner(Thread thread) {
+        SocketOwner cached = platformOwner.get();
         if (cached != null && cached.name().equals(thread.getName())) {
             return cached;
         }
-        Owner fresh = cached == null ? newOwner(thread, null) : cached.renamed();
+        SocketOwner fresh = cached == null ? newOwner(thread, null) : cached.renamed();
         if (fresh.osThreadId() == 0) {
             return fresh; // the agent's native calls are not loaded yet: note the thread at its next connect
         }
-        Owner noted = byThreadId.compute(fresh.osThreadId(), (id, holder) ->
+        SocketOwner noted = byThreadId.compute(fresh.osThreadId(), (id, holder) ->
                 fresh.withPrevious(holder == null ? null : holder.thread() == thread ? holder.previous()
                         : firstHolders(holder, HOLDERS_PER_ID - 1)));
         platformOwner.set(noted);
         return noted;
     }
 
-    private Owner newOwner(Thread thread, Owner previous) {
-        return new Owner(thread, thread.getName(), thread.getId(), fds.currentTid(), KernelClock.nowNanos(), previous,
-                Owner.Found.JDK_SOCKET);
+    private SocketOwner newOwner(Thread thread, SocketOwner previous) {
+        return new SocketOwner(thread, thread.getName(), thread.getId(), fds.currentTid(), KernelClock.nowNanos(),
+                previous, SocketOwner.Found.JDK_SOCKET);
     }
 
     /** The chain from {@code holder}, at most {@code count} long. */
-    private static Owner firstHolders(Owner holder, int count) {
+    private static SocketOwner firstHolders(SocketOwner holder, int count) {
         return holder == null || count == 0 ? null : holder.withPrevious(firstHolders(holder.previous(), count - 1));
     }
 
-    private void put(Object key, Owner owner) {
+    private void put(Object key, SocketOwner owner) {
         synchronized (bySocket) {
             bySocket.put(key, owner);
         }
     }
 
-    private Owner remove(Object key) {
+    private SocketOwner remove(Object key) {
         synchronized (bySocket) {
             return bySocket.remove(key);
         }
