@@ -7,7 +7,7 @@ import jdk.jfr.FlightRecorder;
 import jdk.jfr.FlightRecorderListener;
 import jdk.jfr.Recording;
 
-import dev.tcplife.jfr.jfr.JfrShutdownOrder;
+import dev.tcplife.jfr.events.JfrShutdownOrder;
 import dev.tcplife.jfr.log.AgentLog;
 import dev.tcplife.jfr.pipeline.SessionPipeline;
 

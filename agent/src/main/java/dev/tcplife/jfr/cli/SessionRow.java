@@ -5,7 +5,7 @@ import java.time.Instant;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedObject;
 
-import dev.tcplife.jfr.jfr.TcpSessionEvent;
+import dev.tcplife.jfr.events.TcpSessionEvent;
 import dev.tcplife.jfr.rules.RecordedSession.Outcome;
 
 /** One tcplife.TcpSession event, read once into plain values for printing and filtering. */

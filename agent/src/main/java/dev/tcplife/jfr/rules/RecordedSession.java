@@ -19,7 +19,7 @@ import org.openjdk.jmc.common.unit.IQuantity;
 import org.openjdk.jmc.common.unit.UnitLookup;
 import org.openjdk.jmc.flightrecorder.JfrAttributes;
 
-import dev.tcplife.jfr.jfr.TcpSessionEvent;
+import dev.tcplife.jfr.events.TcpSessionEvent;
 
 /**
  * One {@code tcplife.TcpSession} event of a recording, read once from JMC's items into the values the rules and

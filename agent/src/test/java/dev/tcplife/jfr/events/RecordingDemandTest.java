@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.jfr;
+package dev.tcplife.jfr.events;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

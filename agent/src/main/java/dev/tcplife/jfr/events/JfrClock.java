@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.jfr;
+package dev.tcplife.jfr.events;
 
 import java.lang.instrument.Instrumentation;
 import java.lang.invoke.MethodHandle;

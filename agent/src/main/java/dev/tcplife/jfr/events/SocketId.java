@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.jfr;
+package dev.tcplife.jfr.events;
 
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
@@ -8,13 +8,19 @@ import java.lang.annotation.Target;
 import jdk.jfr.Description;
 import jdk.jfr.Label;
 import jdk.jfr.MetadataDefinition;
+import jdk.jfr.Name;
 import jdk.jfr.Relational;
 
 /**
  * Marks a field holding a socket's inode number, the id that ties a session to the other events about the same
  * socket, and that {@code ls -l /proc/PID/fd} and {@code ss -e} show as well.
+ *
+ * <p>Recordings carry the relation under this annotation's name, which JFR takes from the class name unless
+ * {@code @Name} gives one. It is pinned to the name recordings have always carried, from before the class moved to
+ * this package, so that a recording's metadata does not depend on where the class lives.
  */
 @MetadataDefinition
+@Name("dev.tcplife.jfr.jfr.SocketId")
 @Relational
 @Label("Socket Id")
 @Description("Inode number of the socket, as in /proc/PID/fd and ss -e")

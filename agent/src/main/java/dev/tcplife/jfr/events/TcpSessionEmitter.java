@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.jfr;
+package dev.tcplife.jfr.events;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;

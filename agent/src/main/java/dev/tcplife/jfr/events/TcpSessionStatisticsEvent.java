@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.jfr;
+package dev.tcplife.jfr.events;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;

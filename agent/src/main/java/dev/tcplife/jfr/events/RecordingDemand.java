@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.jfr;
+package dev.tcplife.jfr.events;
 
 import java.util.Locale;
 import java.util.Map;
