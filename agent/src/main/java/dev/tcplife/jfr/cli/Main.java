@@ -6,6 +6,15 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.tcplife.jfr.cli.attach.AttachCommand;
+import dev.tcplife.jfr.cli.command.Arguments;
+import dev.tcplife.jfr.cli.command.Command;
+import dev.tcplife.jfr.cli.demo.DemoCommand;
+import dev.tcplife.jfr.cli.demo.SampleWorkload;
+import dev.tcplife.jfr.cli.print.PrintCommand;
+import dev.tcplife.jfr.cli.report.ReportCommand;
+import dev.tcplife.jfr.cli.watch.WatchCommand;
+
 /**
  * {@code java -jar tcplife-agent.jar <command> [arguments]}: the tools around the agent.
  *
@@ -13,22 +22,6 @@ import java.util.Map;
  * attach), 2 wrong usage, 3 the recording holds no TCP sessions.
  */
 public final class Main {
-    static final int OK = 0;
-    static final int FAILED = 1;
-    static final int USAGE = 2;
-    static final int NO_SESSIONS = 3;
-
-    /** One command of the tool. */
-    interface Command {
-        /** One line for the command list. */
-        String summary();
-
-        /** The usage text that --help prints. */
-        String usage();
-
-        int run(String[] args, PrintStream out, PrintStream err) throws IOException, InterruptedException;
-    }
-
     private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
 
     static {
@@ -48,34 +41,35 @@ public final class Main {
         return run(args, System.out, System.err);
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    /** {@link #run(String[])} printing to {@code out} and {@code err}: what the tools' tests read. */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
         if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h") || args[0].equals("help")) {
             (args.length == 0 ? err : out).print(usage());
-            return args.length == 0 ? USAGE : OK;
+            return args.length == 0 ? Command.USAGE : Command.OK;
         }
         Command command = COMMANDS.get(args[0]);
         if (command == null) {
             err.println("tcplife: unknown command '" + args[0] + "'; commands: " + String.join(", ", publicCommands()));
-            return USAGE;
+            return Command.USAGE;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         if (Arrays.asList(rest).contains("--help") || Arrays.asList(rest).contains("-h")) {
             out.print(command.usage());
-            return OK;
+            return Command.OK;
         }
         try {
             return command.run(rest, out, err);
         } catch (Arguments.UsageException e) {
             err.println("tcplife " + args[0] + ": " + e.getMessage());
             err.println("Run 'java -jar tcplife-agent.jar " + args[0] + " --help' for usage.");
-            return USAGE;
+            return Command.USAGE;
         } catch (IOException e) {
             err.println("tcplife " + args[0] + ": " + e.getMessage());
-            return FAILED;
+            return Command.FAILED;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             err.println("tcplife " + args[0] + ": interrupted");
-            return FAILED;
+            return Command.FAILED;
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.cli;
+package dev.tcplife.jfr.cli.print;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -9,13 +9,13 @@ import java.time.zone.ZoneRules;
 import java.util.Arrays;
 
 /**
- * How {@code print} writes sessions: tcplife's table (narrow or wide), CSV, or JSON Lines. Each line is built in a
- * ByteLine by hand: printf's format parsing cost ten times the reading of the recording itself.
+ * How {@code print} (and {@code watch}) write sessions: tcplife's table (narrow or wide), CSV, or JSON Lines. Each
+ * line is built in a ByteLine by hand: printf's format parsing cost ten times the reading of the recording itself.
  */
-enum SessionFormat {
+public enum SessionFormat {
     TABLE {
         @Override
-        void header(ByteLine line) {
+        public void header(ByteLine line) {
             left(line, "START", 12).append(' ');
             left(line, "PID", 7).append(' ');
             left(line, "THREAD", 16).append(' ');
@@ -30,7 +30,7 @@ enum SessionFormat {
         }
 
         @Override
-        void row(ByteLine line, SessionRow s) {
+        public void row(ByteLine line, SessionRow s) {
             start(line, s, 12).append(' ');
             left(line, s.pid(), 7).append(' ');
             left(line, clip(s.thread(), 16), 16).append(' ');
@@ -46,7 +46,7 @@ enum SessionFormat {
     },
     WIDE_TABLE {
         @Override
-        void header(ByteLine line) {
+        public void header(ByteLine line) {
             left(line, "START", 12).append(' ');
             left(line, "PID", 7).append(' ');
             left(line, "THREAD", 24).append(' ');
@@ -67,7 +67,7 @@ enum SessionFormat {
         }
 
         @Override
-        void row(ByteLine line, SessionRow s) {
+        public void row(ByteLine line, SessionRow s) {
             start(line, s, 12).append(' ');
             left(line, s.pid(), 7).append(' ');
             left(line, clip(s.thread(), 24), 24).append(' ');
@@ -90,28 +90,28 @@ enum SessionFormat {
     },
     CSV {
         @Override
-        void header(ByteLine line) {
+        public void header(ByteLine line) {
             line.append(String.join(",", FIELDS));
         }
 
         @Override
-        void row(ByteLine line, SessionRow s) {
+        public void row(ByteLine line, SessionRow s) {
             fields(new MachineLine(line, false), s);
         }
     },
     JSON {
         @Override
-        boolean hasHeader() {
+        public boolean hasHeader() {
             return false; // JSON Lines
         }
 
         @Override
-        void header(ByteLine line) {
+        public void header(ByteLine line) {
             // JSON Lines: no header
         }
 
         @Override
-        void row(ByteLine line, SessionRow s) {
+        public void row(ByteLine line, SessionRow s) {
             line.append('{');
             fields(new MachineLine(line, true), s);
             line.append('}');
@@ -125,19 +125,19 @@ enum SessionFormat {
         "established", "error", "ending", "connect_ms", "rtt_ms", "retransmits", "socket_id", "start_observed"
     };
 
-    boolean hasHeader() {
+    public boolean hasHeader() {
         return true;
     }
 
-    boolean isTable() {
+    public boolean isTable() {
         return this == TABLE || this == WIDE_TABLE;
     }
 
     /** Appends the header line, without its line break. */
-    abstract void header(ByteLine line);
+    public abstract void header(ByteLine line);
 
     /** Appends one session's line, without its line break. */
-    abstract void row(ByteLine line, SessionRow s);
+    public abstract void row(ByteLine line, SessionRow s);
 
     /** Each field's {@code "name":}, as the bytes to print. */
     private static final byte[][] JSON_KEYS = Arrays.stream(FIELDS)
@@ -175,7 +175,7 @@ enum SessionFormat {
     }
 
     /** The local time of day at {@code epochNanos}, HH:mm:ss. */
-    static ByteLine clock(ByteLine line, long epochNanos) {
+    public static ByteLine clock(ByteLine line, long epochNanos) {
         long seconds = Math.floorDiv(epochNanos, 1_000_000_000L);
         int second = (int) Math.floorMod(seconds + LocalOffset.at(seconds), 86_400);
         two(line, second / 3600).append(':');

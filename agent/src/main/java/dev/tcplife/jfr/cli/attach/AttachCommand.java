@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.cli;
+package dev.tcplife.jfr.cli.attach;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -12,19 +12,22 @@ import com.sun.tools.attach.VirtualMachine;
 
 import dev.tcplife.jfr.agent.Agent;
 import dev.tcplife.jfr.agent.AgentOptions;
+import dev.tcplife.jfr.cli.command.AgentJar;
+import dev.tcplife.jfr.cli.command.Arguments;
+import dev.tcplife.jfr.cli.command.Command;
 
 /**
  * {@code attach <pid> [options]} loads the agent into a running JVM through the Attach API; {@code stop <pid>}
  * ends tracing there and releases every kernel object the agent created. Both report what happened in the
  * target, read from its {@value Agent#STATE_PROPERTY} system property.
  */
-final class AttachCommand implements Main.Command {
+public final class AttachCommand implements Command {
     /** The agent argument that means "stop tracing" rather than options. */
     static final String STOP = "stop";
 
     private final boolean stop;
 
-    AttachCommand(boolean stop) {
+    public AttachCommand(boolean stop) {
         this.stop = stop;
     }
 
@@ -71,11 +74,11 @@ final class AttachCommand implements Main.Command {
         String state = load(pid, options);
         boolean succeeded = stop ? state.equals("stopped") || state.equals("not loaded") : state.equals("tracing");
         (succeeded ? out : err).println("pid " + pid + ": " + describe(state));
-        return succeeded ? Main.OK : Main.FAILED;
+        return succeeded ? Command.OK : Command.FAILED;
     }
 
     /** The pid that {@code positional} starts with, checked; then, optionally, the agent's options. */
-    static String pid(List<String> positional) {
+    public static String pid(List<String> positional) {
         if (positional.isEmpty() || positional.size() > 2) {
             throw new Arguments.UsageException(positional.isEmpty() ? "missing pid"
                     : "unexpected argument " + positional.get(2));
@@ -88,7 +91,7 @@ final class AttachCommand implements Main.Command {
     }
 
     /** The agent's options that follow the pid in {@code positional}, checked; empty when there are none. */
-    static String options(List<String> positional) {
+    public static String options(List<String> positional) {
         String options = positional.size() == 2 ? positional.get(1) : "";
         try {
             AgentOptions.parse(options);
@@ -102,7 +105,7 @@ final class AttachCommand implements Main.Command {
      * Loads the agent into {@code pid} with {@code options} (or {@link #STOP}) and returns its state there
      * afterwards: "tracing", "stopped", "not loaded" or "failed: why". The Attach API's failures become one line.
      */
-    static String load(String pid, String options) throws IOException {
+    public static String load(String pid, String options) throws IOException {
         try {
             VirtualMachine vm = VirtualMachine.attach(pid);
             try {
@@ -118,7 +121,7 @@ final class AttachCommand implements Main.Command {
         }
     }
 
-    static String describe(String state) {
+    public static String describe(String state) {
         switch (state) {
             case "tracing":
                 return "tracing TCP sessions";

@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.cli;
+package dev.tcplife.jfr.cli.print;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -12,12 +12,15 @@ import java.nio.file.Path;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 
+import dev.tcplife.jfr.cli.command.Arguments;
+import dev.tcplife.jfr.cli.command.Command;
+
 /**
  * {@code print <recording.jfr>}: the sessions of a recording as a tcplife-style table, or CSV or JSON lines,
  * in the order they ended. The file is streamed: memory holds only the few seconds of sessions it takes to
  * put events in order, whatever the recording's size.
  */
-final class PrintCommand implements Main.Command {
+public final class PrintCommand implements Command {
     @Override
     public String summary() {
         return "print the TCP sessions of a recording as a table, CSV or JSON";
@@ -72,13 +75,13 @@ final class PrintCommand implements Main.Command {
         if (!anyEvent) {
             err.println("tcplife print: " + file + " holds no " + SessionRow.EVENT + " events: was the agent loaded "
                     + "(-javaagent:tcplife-agent.jar) and the event enabled (settings=default,settings=tcplife.jfc)?");
-            return Main.NO_SESSIONS;
+            return Command.NO_SESSIONS;
         }
         if (order.written() == 0) {
             err.println("tcplife print: no session matches the filters");
-            return Main.NO_SESSIONS;
+            return Command.NO_SESSIONS;
         }
-        return Main.OK;
+        return Command.OK;
     }
 
     private static RecordingFile open(Path file) throws IOException {

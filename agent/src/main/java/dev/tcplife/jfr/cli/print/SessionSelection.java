@@ -1,16 +1,18 @@
-package dev.tcplife.jfr.cli;
+package dev.tcplife.jfr.cli.print;
 
 import java.util.HashSet;
 import java.util.Set;
 import java.util.function.Predicate;
 
+import dev.tcplife.jfr.cli.command.Arguments;
+
 /** What {@code print} and {@code watch} show, from their command lines: the format, and the filters a session passes. */
-record SessionSelection(SessionFormat format, Predicate<SessionRow> filter) {
+public record SessionSelection(SessionFormat format, Predicate<SessionRow> filter) {
     static final Set<String> FLAGS = Set.of("--csv", "--json", "--wide", "--failed");
     static final Set<String> OPTIONS = Set.of("--role", "--port", "--host", "--thread", "--min-ms");
 
     /** The lines of a usage text that explain the format and the filters. */
-    static final String USAGE = """
+    public static final String USAGE = """
               --csv            comma-separated values with a header line, every field
               --json           one JSON object per session and line (JSON Lines), every field
               --wide           table: room for IPv6 addresses, exact bytes, connect time, RTT, retransmits
@@ -27,12 +29,12 @@ record SessionSelection(SessionFormat format, Predicate<SessionRow> filter) {
             """;
 
     /** {@link #FLAGS} and {@code more}. */
-    static Set<String> flagsAnd(String... more) {
+    public static Set<String> flagsAnd(String... more) {
         return union(FLAGS, more);
     }
 
     /** {@link #OPTIONS} and {@code more}. */
-    static Set<String> optionsAnd(String... more) {
+    public static Set<String> optionsAnd(String... more) {
         return union(OPTIONS, more);
     }
 
@@ -42,7 +44,7 @@ record SessionSelection(SessionFormat format, Predicate<SessionRow> filter) {
         return union;
     }
 
-    static SessionSelection of(Arguments arguments) {
+    public static SessionSelection of(Arguments arguments) {
         if (arguments.flag("--csv") && arguments.flag("--json")) {
             throw new Arguments.UsageException("choose one of --csv and --json");
         }

@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.cli;
+package dev.tcplife.jfr.cli.print;
 
 import java.time.Instant;
 
@@ -9,7 +9,7 @@ import dev.tcplife.jfr.events.TcpSessionEvent;
 import dev.tcplife.jfr.rules.RecordedSession.Outcome;
 
 /** One tcplife.TcpSession event, read once into plain values for printing and filtering. */
-record SessionRow(
+public record SessionRow(
         long startNanos,
         long endNanos,
         long pid,
@@ -33,17 +33,17 @@ record SessionRow(
         long socketId,
         boolean startObserved) {
 
-    static final String EVENT = TcpSessionEvent.NAME;
+    public static final String EVENT = TcpSessionEvent.NAME;
 
     /** Reads events into rows, each field by its position (see {@link RecordedFields}); one per recording. */
-    static final class Reader {
+    public static final class Reader {
         private final RecordedFields session = new RecordedFields("pid", "javaThread", "javaThreadName",
                 "osThreadId", "role", "family", "localAddress", "localPort", "remoteAddress", "remotePort", "bytesSent",
                 "bytesReceived", "closeInitiator", "reset", "established", "error", "connectTime", "smoothedRtt",
                 "retransmittedSegments", "socketId", "startObserved");
         private final RecordedFields thread = new RecordedFields("javaName");
 
-        SessionRow read(RecordedEvent e) {
+        public SessionRow read(RecordedEvent e) {
             Object[] v = session.read(e);
             return new SessionRow(
                     epochNanos(e.getStartTime()),

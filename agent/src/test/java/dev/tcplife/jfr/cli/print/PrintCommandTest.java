@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.cli;
+package dev.tcplife.jfr.cli.print;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,6 +29,9 @@ import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+
+import dev.tcplife.jfr.cli.Main;
+import dev.tcplife.jfr.cli.command.Command;
 
 /**
  * The print command on the sample workload's recording (see src/test/resources/recordings/README.md), checked
@@ -76,7 +79,7 @@ class PrintCommandTest {
     void theTableHasOneLinePerSessionInTheOrderTheyEnded() throws Exception {
         Run run = print();
 
-        assertEquals(Main.OK, run.status(), run.err());
+        assertEquals(Command.OK, run.status(), run.err());
         assertEquals(sessions.size() + 1, run.lines().size(), String.join("\n", run.lines()));
         assertTrue(run.lines().get(0).startsWith("START        PID     THREAD           ROLE"), run.lines().get(0));
         for (int i = 0; i < sessions.size(); i++) {
@@ -94,7 +97,7 @@ class PrintCommandTest {
     void csvHasEveryFieldOfEverySession() throws Exception {
         Run run = print("--csv");
 
-        assertEquals(Main.OK, run.status(), run.err());
+        assertEquals(Command.OK, run.status(), run.err());
         assertEquals(String.join(",", SessionFormat.FIELDS), run.lines().get(0));
         assertEquals(sessions.size() + 1, run.lines().size());
         for (int i = 0; i < sessions.size(); i++) {
@@ -112,7 +115,7 @@ class PrintCommandTest {
     void jsonLinesHaveEveryFieldOfEverySession() throws Exception {
         Run run = print("--json");
 
-        assertEquals(Main.OK, run.status(), run.err());
+        assertEquals(Command.OK, run.status(), run.err());
         assertEquals(sessions.size(), run.lines().size());
         Pattern member = Pattern.compile("\"(\\w+)\":(\"(?:[^\"\\\\]|\\\\.)*\"|[^,}]*)");
         for (int i = 0; i < sessions.size(); i++) {
@@ -132,7 +135,7 @@ class PrintCommandTest {
     void theWideTableShowsExactBytesAndTheConnectTime() throws Exception {
         Run run = print("--wide");
 
-        assertEquals(Main.OK, run.status(), run.err());
+        assertEquals(Command.OK, run.status(), run.err());
         for (int i = 0; i < sessions.size(); i++) {
             RecordedEvent e = sessions.get(i);
             String[] columns = run.lines().get(i + 1).trim().split(" +");
@@ -167,7 +170,7 @@ class PrintCommandTest {
     void aFilterThatMatchesNothingSaysSo() throws Exception {
         Run run = print("--port", "1", "--role", "client");
 
-        assertEquals(Main.NO_SESSIONS, run.status());
+        assertEquals(Command.NO_SESSIONS, run.status());
         assertEquals("tcplife print: no session matches the filters", run.err().trim());
     }
 

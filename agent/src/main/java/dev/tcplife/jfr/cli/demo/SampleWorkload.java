@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.cli;
+package dev.tcplife.jfr.cli.demo;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,14 +20,16 @@ import java.util.concurrent.Executors;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.tcplife.jfr.agent.Agent;
+import dev.tcplife.jfr.cli.command.Arguments;
+import dev.tcplife.jfr.cli.command.Command;
 
 /**
  * The demo's application: a small HTTP service and its clients, the kinds of sessions tcplife is for. A pooled
  * HTTP client reuses one connection; a careless client opens one per request; one peer resets; one connect is
  * refused; one session goes over IPv6.
  */
-final class SampleWorkload implements Main.Command {
-    static final String COMMAND = "sample-workload";
+public final class SampleWorkload implements Command {
+    public static final String COMMAND = "sample-workload";
 
     @Override
     public String summary() {
@@ -56,7 +58,7 @@ final class SampleWorkload implements Main.Command {
         }
         // The agent reads finished sessions every 20 ms: give it time before the JVM exits.
         Thread.sleep(300);
-        return Main.OK;
+        return Command.OK;
     }
 
     /** One round: every kind of session, one after the other. */

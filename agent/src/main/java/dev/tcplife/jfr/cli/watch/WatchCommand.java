@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.cli;
+package dev.tcplife.jfr.cli.watch;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -24,6 +24,13 @@ import com.sun.tools.attach.VirtualMachine;
 import jdk.management.jfr.RemoteRecordingStream;
 
 import dev.tcplife.jfr.agent.AgentOptions;
+import dev.tcplife.jfr.cli.attach.AttachCommand;
+import dev.tcplife.jfr.cli.command.Arguments;
+import dev.tcplife.jfr.cli.command.Command;
+import dev.tcplife.jfr.cli.print.ByteLine;
+import dev.tcplife.jfr.cli.print.SessionFormat;
+import dev.tcplife.jfr.cli.print.SessionRow;
+import dev.tcplife.jfr.cli.print.SessionSelection;
 
 /**
  * {@code watch <pid>}: a running JVM's sessions, printed as they end, as {@code tcplife} prints a host's. The agent
@@ -31,7 +38,7 @@ import dev.tcplife.jfr.agent.AgentOptions;
  * streaming, over the JVM's local management agent, in a recording of this command's own that it closes when it
  * ends, by Ctrl-C or because the JVM exited: other recordings are left as they are, and the agent keeps tracing.
  */
-final class WatchCommand implements Main.Command {
+public final class WatchCommand implements Command {
     @Override
     public String summary() {
         return "print a running JVM's TCP sessions as they end (loads the agent if needed)";
@@ -75,7 +82,7 @@ final class WatchCommand implements Main.Command {
         String state = AttachCommand.load(pid, options);
         if (!state.equals("tracing")) {
             err.println("tcplife watch: pid " + pid + ": " + AttachCommand.describe(state));
-            return Main.FAILED;
+            return Command.FAILED;
         }
         ProcessHandle target = ProcessHandle.of(Long.parseLong(pid)).orElseThrow(() -> gone(pid));
         // RMI waits for an answer forever by default, and a JVM that died gives none: Ctrl-C would hang.
@@ -93,7 +100,7 @@ final class WatchCommand implements Main.Command {
         if (!target.isAlive()) {
             err.println("tcplife watch: pid " + pid + " exited");
         }
-        return Main.OK;
+        return Command.OK;
     }
 
     /** Streams the sessions to {@code printer} until Ctrl-C, or until the target exits. */

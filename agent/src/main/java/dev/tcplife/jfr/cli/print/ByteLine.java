@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.cli;
+package dev.tcplife.jfr.cli.print;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -12,7 +12,7 @@ import java.util.Arrays;
  * text with other characters (a thread's name, say) goes through the charset. Compared with a StringBuilder turned
  * into a String and then into bytes, two copies and a check per character less, for every line of a recording.
  */
-final class ByteLine {
+public final class ByteLine {
     /** Line breaks are ASCII in every charset that encodes ASCII as itself. */
     private static final byte[] LINE_BREAK = System.lineSeparator().getBytes(StandardCharsets.US_ASCII);
 
@@ -20,7 +20,7 @@ final class ByteLine {
     private byte[] bytes = new byte[256];
     private int length;
 
-    ByteLine(Charset charset) {
+    public ByteLine(Charset charset) {
         this.charset = charset;
     }
 
@@ -29,7 +29,7 @@ final class ByteLine {
     }
 
     /** An ASCII character; anything else is encoded as text. */
-    ByteLine append(char c) {
+    public ByteLine append(char c) {
         if (c >= 0x80) {
             return append(String.valueOf(c));
         }
@@ -38,7 +38,7 @@ final class ByteLine {
         return this;
     }
 
-    ByteLine append(String text) {
+    public ByteLine append(String text) {
         int n = text.length();
         room(n);
         for (int i = 0; i < n; i++) {
@@ -110,16 +110,16 @@ final class ByteLine {
     }
 
     /** Ends the line with the platform's line break. */
-    ByteLine endLine() {
+    public ByteLine endLine() {
         return appendAscii(LINE_BREAK);
     }
 
     /** Empties the line, to build the next. */
-    void clear() {
+    public void clear() {
         length = 0;
     }
 
-    void writeTo(OutputStream out) throws IOException {
+    public void writeTo(OutputStream out) throws IOException {
         out.write(bytes, 0, length);
     }
 

@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.cli;
+package dev.tcplife.jfr.cli.print;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

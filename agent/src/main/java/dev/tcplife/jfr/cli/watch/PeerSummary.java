@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.cli;
+package dev.tcplife.jfr.cli.watch;
 
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +8,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+
+import dev.tcplife.jfr.cli.print.ByteLine;
+import dev.tcplife.jfr.cli.print.SessionFormat;
+import dev.tcplife.jfr.cli.print.SessionRow;
 
 /**
  * {@code watch --every}: what {@code tcptop} is to {@code tcplife}. The sessions that ended in each interval, added

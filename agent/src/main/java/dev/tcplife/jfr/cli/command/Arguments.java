@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.cli;
+package dev.tcplife.jfr.cli.command;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,12 +12,12 @@ import java.util.Set;
  * pairs, checked against the names the command knows. Every mistake is a {@link UsageException} naming the
  * argument at fault.
  */
-final class Arguments {
+public final class Arguments {
     /** Wrong usage: exit status 2 and the message. */
-    static final class UsageException extends RuntimeException {
+    public static final class UsageException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        UsageException(String message) {
+        public UsageException(String message) {
             super(message);
         }
     }
@@ -29,7 +29,7 @@ final class Arguments {
     private Arguments() {
     }
 
-    static Arguments parse(String[] args, Set<String> flagNames, Set<String> optionNames) {
+    public static Arguments parse(String[] args, Set<String> flagNames, Set<String> optionNames) {
         Arguments parsed = new Arguments();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -57,16 +57,16 @@ final class Arguments {
         return parsed;
     }
 
-    boolean flag(String name) {
+    public boolean flag(String name) {
         return flags.contains(name);
     }
 
-    String option(String name) {
+    public String option(String name) {
         return options.get(name);
     }
 
     /** An option's value as a number, or {@code absent} when not given. */
-    long number(String name, long absent) {
+    public long number(String name, long absent) {
         String value = options.get(name);
         if (value == null) {
             return absent;
@@ -79,14 +79,14 @@ final class Arguments {
     }
 
     /** The only positional argument, named {@code what} in the message when it is missing or doubled. */
-    String single(String what) {
+    public String single(String what) {
         if (positional.size() != 1) {
             throw new UsageException(positional.isEmpty() ? "missing " + what : "expected one " + what + ", got " + positional);
         }
         return positional.get(0);
     }
 
-    List<String> positional() {
+    public List<String> positional() {
         return positional;
     }
 }

@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.cli;
+package dev.tcplife.jfr.cli.report;
 
 import java.util.ArrayList;
 import java.util.Collection;

@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.cli;
+package dev.tcplife.jfr.cli.report;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,6 +20,8 @@ import org.openjdk.jmc.flightrecorder.rules.IRule;
 import org.openjdk.jmc.flightrecorder.rules.RuleRegistry;
 import org.openjdk.jmc.flightrecorder.rules.Severity;
 
+import dev.tcplife.jfr.cli.command.Arguments;
+import dev.tcplife.jfr.cli.command.Command;
 import dev.tcplife.jfr.rules.GcPause;
 import dev.tcplife.jfr.rules.RecordedSession;
 import dev.tcplife.jfr.rules.TcpSessionRules;
@@ -33,7 +35,7 @@ import dev.tcplife.jfr.rules.TcpSessionRules;
  * analysis and a page of results that mostly say "not applicable" for an agent-only recording. {@code --jdk-rules}
  * adds them, listing those with findings.
  */
-final class ReportCommand implements Main.Command {
+public final class ReportCommand implements Command {
     private static final int WIDTH = 100;
     private static final String INDENT = "  ";
     static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
@@ -102,9 +104,9 @@ final class ReportCommand implements Main.Command {
         }
         out.flush();
         if (sessions.isEmpty()) {
-            return Main.NO_SESSIONS;
+            return Command.NO_SESSIONS;
         }
-        return findings.stream().anyMatch(RuleFinding::failed) ? Main.FAILED : Main.OK;
+        return findings.stream().anyMatch(RuleFinding::failed) ? Command.FAILED : Command.OK;
     }
 
     private static IItemCollection load(Path file) throws IOException {

@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.cli;
+package dev.tcplife.jfr.cli.command;
 
 import java.io.File;
 import java.io.IOException;
@@ -6,11 +6,11 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 
 /** The agent jar these commands run from: what they load into other JVMs. */
-final class AgentJar {
+public final class AgentJar {
     private AgentJar() {
     }
 
-    static Path path() throws IOException {
+    public static Path path() throws IOException {
         try {
             return new File(AgentJar.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toPath();
         } catch (URISyntaxException e) {

@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.cli;
+package dev.tcplife.jfr.cli.demo;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,11 +10,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import dev.tcplife.jfr.cli.command.AgentJar;
+import dev.tcplife.jfr.cli.command.Arguments;
+import dev.tcplife.jfr.cli.command.Command;
+import dev.tcplife.jfr.cli.print.PrintCommand;
+
 /**
  * {@code demo}: what a user would do by hand. Starts the bundled sample workload in a new JVM with the agent and
  * a recording, the documented way, then prints the sessions it recorded.
  */
-final class DemoCommand implements Main.Command {
+public final class DemoCommand implements Command {
     static final String TEMPLATE_RESOURCE = "/dev/tcplife/jfr/templates/tcplife.jfc";
 
     @Override
@@ -67,7 +72,7 @@ final class DemoCommand implements Main.Command {
             int status = new ProcessBuilder(command).inheritIO().start().waitFor();
             if (status != 0) {
                 err.println("tcplife demo: the sample workload failed (exit " + status + ")");
-                return Main.FAILED;
+                return Command.FAILED;
             }
         } finally {
             Files.deleteIfExists(template);
@@ -75,8 +80,14 @@ final class DemoCommand implements Main.Command {
         out.println();
         out.println("$ java -jar " + jar.getFileName() + " print " + recording.getFileName()
                 + (arguments.flag("--wide") ? " --wide" : ""));
-        return Main.run(arguments.flag("--wide")
-                ? new String[] {"print", recording.toString(), "--wide"}
-                : new String[] {"print", recording.toString()}, out, err);
+        try {
+            return new PrintCommand().run(arguments.flag("--wide")
+                    ? new String[] {recording.toString(), "--wide"}
+                    : new String[] {recording.toString()}, out, err);
+        } catch (IOException e) {
+            // The print shown above failed: said as that command says it.
+            err.println("tcplife print: " + e.getMessage());
+            return Command.FAILED;
+        }
     }
 }

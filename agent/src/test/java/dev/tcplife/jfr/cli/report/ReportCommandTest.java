@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.cli;
+package dev.tcplife.jfr.cli.report;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -17,6 +17,9 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.tcplife.jfr.cli.Main;
+import dev.tcplife.jfr.cli.command.Command;
 
 /**
  * The report command on real recordings (see src/test/resources/recordings/README.md): the sample workload under
@@ -37,11 +40,15 @@ class ReportCommandTest {
     }
 
     private static Run report(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
         String[] command = new String[args.length + 1];
         command[0] = "report";
         System.arraycopy(args, 0, command, 1, args.length);
+        return tool(command);
+    }
+
+    private static Run tool(String... command) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
         int status = Main.run(command, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
         return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
@@ -55,7 +62,7 @@ class ReportCommandTest {
     void reportsTheDemoRecordingAsText() throws Exception {
         Run run = report(recording("demo.jfr"));
 
-        assertEquals(Main.OK, run.status(), run.err());
+        assertEquals(Command.OK, run.status(), run.err());
         assertAll(
                 () -> assertTrue(run.text().contains("TCP sessions: 17 with 7 peers"), run.out()),
                 () -> assertTrue(run.text().contains("GC pauses: 74."), run.out()),
@@ -83,7 +90,7 @@ class ReportCommandTest {
 
         Run run = report(recording("demo.jfr"), "--html", page.toString());
 
-        assertEquals(Main.OK, run.status(), run.err());
+        assertEquals(Command.OK, run.status(), run.err());
         assertTrue(run.out().contains("HTML report: " + page), run.out());
         String html = Files.readString(page).replace('\u00a0', ' ');
         assertAll(
@@ -104,7 +111,7 @@ class ReportCommandTest {
     void addsJmcsOwnRulesOnRequest() throws Exception {
         Run run = report(recording("demo.jfr"), "--jdk-rules");
 
-        assertEquals(Main.OK, run.status(), run.err());
+        assertEquals(Command.OK, run.status(), run.err());
         assertTrue(run.text().contains("[Warning] Failed and Reset TCP Sessions"), run.out());
         assertTrue(Pattern.compile("JDK Mission Control's rules: \\d+ evaluated").matcher(run.text()).find(), run.out());
     }
@@ -115,7 +122,7 @@ class ReportCommandTest {
 
         Run run = report(recording("jdk-only.jfr"), "--html", page.toString());
 
-        assertEquals(Main.NO_SESSIONS, run.status(), run.err());
+        assertEquals(Command.NO_SESSIONS, run.status(), run.err());
         assertTrue(run.text().contains("This recording holds no tcplife.TcpSession events: was the agent loaded "
                 + "(-javaagent:tcplife-agent.jar) and its event enabled (settings=default,settings=tcplife.jfc)?"), run.out());
         assertTrue(run.text().contains("[Not Applicable] TCP Connection Churn Ignored The rule is not evaluated "
@@ -129,7 +136,7 @@ class ReportCommandTest {
 
         Run run = report(notARecording.toString());
 
-        assertEquals(Main.FAILED, run.status());
+        assertEquals(Command.FAILED, run.status());
         assertTrue(run.err().contains(notARecording + " is not a readable JFR recording"), run.err());
         assertEquals("", run.out());
     }
@@ -143,7 +150,7 @@ class ReportCommandTest {
                 () -> assertUsage(report(recording("demo.jfr"), "--html", temp.resolve("no/such/dir/r.html").toString()),
                         "option --html: no directory " + temp.resolve("no/such/dir")));
         Run missing = report(temp.resolve("missing.jfr").toString());
-        assertEquals(Main.FAILED, missing.status());
+        assertEquals(Command.FAILED, missing.status());
         assertTrue(missing.err().contains("missing.jfr: no such file"), missing.err());
     }
 
@@ -151,13 +158,13 @@ class ReportCommandTest {
     void explainsItselfWithHelp() {
         Run run = report("--help");
 
-        assertEquals(Main.OK, run.status());
+        assertEquals(Command.OK, run.status());
         assertTrue(run.out().startsWith("Usage: java -jar tcplife-agent.jar report <recording.jfr> [--html FILE]"));
-        assertTrue(Main.usage().contains("report   analyse the TCP sessions of a recording with JMC rules"));
+        assertTrue(tool("--help").out().contains("report   analyse the TCP sessions of a recording with JMC rules"));
     }
 
     private static void assertUsage(Run run, String message) {
-        assertEquals(Main.USAGE, run.status(), run.err());
+        assertEquals(Command.USAGE, run.status(), run.err());
         assertTrue(run.err().contains("tcplife report: " + message), run.err());
     }
 

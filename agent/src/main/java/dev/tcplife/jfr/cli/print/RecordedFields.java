@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.cli;
+package dev.tcplife.jfr.cli.print;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
