@@ -196,7 +196,7 @@ public final class SessionPipeline implements AutoCloseable {
     }
 
     private void deliver(TcpSession session, TcpSessionEmitter emitter) {
-        SocketOwner owner = owners.claim(session);
+        SocketOwner owner = owners.claim(session, false);
         long wait = owner != null || unresolved.size() >= MAX_UNRESOLVED ? 0 : owners.ownerWaitNanos(session);
         if (wait > 0) {
             unresolved.add(new Unresolved(session, System.nanoTime() + wait));
@@ -209,9 +209,9 @@ public final class SessionPipeline implements AutoCloseable {
     private void retryUnresolved(long now, TcpSessionEmitter emitter) {
         for (int i = unresolved.size(); i > 0; i--) {
             Unresolved waiting = unresolved.poll();
-            SocketOwner owner = owners.claim(waiting.session());
-            if (owner != null || closing || now == Long.MAX_VALUE || now - waiting.deadline() >= 0
-                    || owners.ownerWaitNanos(waiting.session()) == 0) {
+            boolean lastChance = closing || now == Long.MAX_VALUE || now - waiting.deadline() >= 0;
+            SocketOwner owner = owners.claim(waiting.session(), lastChance);
+            if (owner != null || lastChance || owners.ownerWaitNanos(waiting.session()) == 0) {
                 emitter.emit(waiting.session(), owner);
             } else {
                 unresolved.add(waiting);

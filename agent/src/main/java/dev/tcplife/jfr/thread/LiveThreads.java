@@ -86,10 +86,12 @@ final class LiveThreads {
     /**
      * The live Java thread that holds kernel thread id {@code tid} and held it when the session began at
      * {@code sessionStartNanos} (CLOCK_MONOTONIC), or null: no such thread, a virtual thread's carrier (which
-     * virtual thread connected is not known), or none found by the last dump and too soon for another. The owner
-     * may have no Thread when it ended just as it was found: its name and id are kept.
+     * virtual thread connected is not known), or none found by the last dump and too soon for another. With
+     * {@code lastChance} (the session is about to be recorded), a dump that predates the session is followed by
+     * another at once: one more at most, as it then postdates every session waiting. The owner may have no Thread
+     * when it ended just as it was found: its name and id are kept.
      */
-    SocketOwner owner(int tid, long sessionStartNanos) {
+    SocketOwner owner(int tid, long sessionStartNanos, boolean lastChance) {
         if (instrumentation != null) {
             threadPrint = threadPrint(instrumentation);
             instrumentation = null;
@@ -100,7 +102,8 @@ final class LiveThreads {
         SocketOwner owner = byThreadId.get(tid);
         if (owner == null || owner.sinceNanos() > sessionStartNanos) {
             long now = System.nanoTime();
-            if (dumped && now - lastDumpNanos < MIN_DUMP_INTERVAL_NANOS) {
+            if (dumped && now - lastDumpNanos < MIN_DUMP_INTERVAL_NANOS
+                    && !(lastChance && lastDumpKernelNanos < sessionStartNanos)) {
                 return null;
             }
             dumped = true;

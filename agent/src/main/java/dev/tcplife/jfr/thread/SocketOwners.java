@@ -107,9 +107,10 @@ public final class SocketOwners {
 
     /**
      * The thread that opened {@code session}, or null where none can be named. Accepted connections are claimed
-     * once. Called by the reader thread only.
+     * once. With {@code lastChance}, the session is recorded next, found or not: the JVM's threads are looked at
+     * once more if the last look predates it. Called by the reader thread only.
      */
-    public SocketOwner claim(TcpSession session) {
+    public SocketOwner claim(TcpSession session, boolean lastChance) {
         if (TcpSession.SERVER.equals(session.role())) {
             SocketOwner jdk = remove(new AcceptedSocket(session.localPort(), session.remoteAddress(),
                     session.remotePort()));
@@ -124,7 +125,7 @@ public final class SocketOwners {
         if (virtual != null || session.ownerTid() == 0) {
             return virtual;
         }
-        return liveThreads.owner(session.ownerTid(), session.startNanos());
+        return liveThreads.owner(session.ownerTid(), session.startNanos(), lastChance);
     }
 
     /**
