@@ -16,11 +16,11 @@ import jdk.jfr.Relational;
  * socket, and that {@code ls -l /proc/PID/fd} and {@code ss -e} show as well.
  *
  * <p>Recordings carry the relation under this annotation's name, which JFR takes from the class name unless
- * {@code @Name} gives one. It is pinned to the name recordings have always carried, from before the class moved to
- * this package, so that a recording's metadata does not depend on where the class lives.
+ * {@code @Name} gives one: a name of its own, as the events have, so that a recording's metadata does not depend
+ * on where the class lives.
  */
 @MetadataDefinition
-@Name("dev.tcplife.jfr.jfr.SocketId")
+@Name("tcplife.SocketId")
 @Relational
 @Label("Socket Id")
 @Description("Inode number of the socket, as in /proc/PID/fd and ss -e")
