@@ -37,7 +37,10 @@ class ContainerIT extends BpfIntegrationTest {
     @MethodSource("jdks")
     void everySessionOnceInsideNamespaces(Path jdk, @TempDir Path dir) throws Exception {
         Path truthFile = dir.resolve("truth.tsv");
+        // A JFR repository of its own: the default, /tmp/<start second>_<pid>, is shared by every PID 1 started in
+        // the same second, as in the test below.
         AgentRun.Result run = AgentRun.on(jdk).prefix(container())
+                .jvmOption("-XX:FlightRecorderOptions=repository=" + dir.resolve("jfr-repository"))
                 .run(dir, ScenarioWorkload.class, truthFile.toString(), Jdks.java(jdk).toString());
 
         SessionAssertions.assertRun(run, truthFile, new SessionAssertions.Options());
