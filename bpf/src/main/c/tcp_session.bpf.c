@@ -475,12 +475,13 @@ static __always_inline int stage(int state)
 
 /*
  * Whether the entry at this socket's address was left by an earlier socket there, whose end the program never
- * saw: its state had come further than this socket's, or it had the other role.
+ * saw: its state had come further than this socket's, or it had the other role (a client reaches SYN_RECV only
+ * from SYN_SENT, in a simultaneous open or a connect to itself).
  */
 static __always_inline bool left_by_earlier_socket(struct session_state *s, int oldstate)
 {
 	return stage(s->last_state) > stage(oldstate) ||
-	       (oldstate == TCP_SYN_RECV && s->role != TCP_SESSION_ROLE_SERVER) ||
+	       (oldstate == TCP_SYN_RECV && s->role != TCP_SESSION_ROLE_SERVER && s->last_state != TCP_SYN_RECV) ||
 	       (oldstate == TCP_SYN_SENT && s->role != TCP_SESSION_ROLE_CLIENT);
 }
 
