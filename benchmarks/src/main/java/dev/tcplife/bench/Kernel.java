@@ -9,7 +9,8 @@ import java.util.Map;
 /**
  * The kernel program's cost per tracepoint hit, from the kernel's own BPF statistics over a churn window: the
  * agent's program for another process's sockets and for its own JVM's, libbpf-tools tcplife's, and an empty
- * program on the same tracepoint as the floor.
+ * program on the same tracepoint as the floor. The agent's second program, on tcp_destroy_sock (every socket freed,
+ * once), is measured per session beside it.
  */
 final class Kernel extends Measurement {
     enum Configuration {
@@ -25,9 +26,10 @@ final class Kernel extends Measurement {
     }
 
     /** What the runs of one configuration measured, per run. */
-    private record Figures(Stats nsPerHit, Stats hitsPerSession, Stats emptyProgramNsPerHit) {
+    private record Figures(Stats nsPerHit, Stats hitsPerSession, Stats emptyProgramNsPerHit,
+            Stats destroyNsPerSession) {
         Figures() {
-            this(new Stats(), new Stats(), new Stats());
+            this(new Stats(), new Stats(), new Stats(), new Stats());
         }
     }
 
@@ -69,10 +71,15 @@ final class Kernel extends Measurement {
         Path idleRecording = bench.file(name + "-idle.jfr");
         String[] args = ChurnJvm.args(bench.plan.kernelWarmup(), bench.plan.kernelWindow(), 2, 8);
         int[] programId = {-1};
+        int[] destroyId = {-1};
         Host.ProgramStats[] at = new Host.ProgramStats[2];
+        Host.ProgramStats[] destroyAt = new Host.ProgramStats[2];
         Host.ProgramStats[] emptyAt = new Host.ProgramStats[2];
         ChurnJvm.WindowHook hook = start -> {
             at[start ? 0 : 1] = Host.programStats(programId[0]);
+            if (destroyId[0] >= 0) {
+                destroyAt[start ? 0 : 1] = Host.programStats(destroyId[0]);
+            }
             if (empty != null) {
                 emptyAt[start ? 0 : 1] = Host.programStats(empty.programId);
             }
@@ -80,12 +87,16 @@ final class Kernel extends Measurement {
         ChurnJvm.Result r;
         switch (config) {
             case OWN -> r = ChurnJvm.run(bench, bench.workload("", "tcplife.jfc", recording, args), name, hook,
-                    child -> programId[0] = Host.awaitProgram(child.process.pid(), "tcp_session_set", 30));
+                    child -> {
+                        programId[0] = Host.awaitProgram(child.process.pid(), "tcp_session_set", 30);
+                        destroyId[0] = Host.awaitProgram(child.process.pid(), "tcp_session_destr", 30);
+                    });
             case FOREIGN -> {
                 try (Child idle = Child.start(bench.workload("", "tcplife.jfc", idleRecording, "idle"),
                         bench.file(name + "-idle.err"))) {
                     idle.await("@ready", 120);
                     programId[0] = Host.awaitProgram(idle.process.pid(), "tcp_session_set", 30);
+                    destroyId[0] = Host.awaitProgram(idle.process.pid(), "tcp_session_destr", 30);
                     r = ChurnJvm.run(bench, bench.workload(null, "tcplife.jfc", recording, args), name, hook, null);
                     idle.process.getOutputStream().close();
                     idle.awaitExit(60);
@@ -111,6 +122,10 @@ final class Kernel extends Measurement {
         Figures f = figures.get(config);
         f.nsPerHit().add((double) nanos / hits);
         f.hitsPerSession().add((double) hits / r.windowSessions());
+        if (destroyId[0] >= 0) {
+            f.destroyNsPerSession().add((double) (destroyAt[1].runTimeNs() - destroyAt[0].runTimeNs())
+                    / r.windowSessions());
+        }
         String floorText = "";
         if (empty != null) {
             long emptyHits = emptyAt[1].runCount() - emptyAt[0].runCount();
@@ -150,8 +165,9 @@ final class Kernel extends Measurement {
         md.append(table(List.of(Configuration.values()), k -> {
             Figures f = figures.get(k);
             return List.of(k.label, f.nsPerHit().format("%.0f"), f.hitsPerSession().format("%.1f"),
-                    f.emptyProgramNsPerHit().format("%.0f"));
-        }, "program", "ns per hit", "hits per session", "empty program, same hits (ns per hit)"));
+                    f.emptyProgramNsPerHit().format("%.0f"), f.destroyNsPerSession().format("%.0f"));
+        }, "program", "ns per hit", "hits per session", "empty program, same hits (ns per hit)",
+                "agent's tcp_destroy_sock program (ns per session)"));
         return md.append('\n').toString();
     }
 }

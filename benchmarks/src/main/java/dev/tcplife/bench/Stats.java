@@ -16,10 +16,6 @@ final class Stats {
         }
     }
 
-    int count() {
-        return values.size();
-    }
-
     boolean isEmpty() {
         return values.isEmpty();
     }
@@ -68,14 +64,5 @@ final class Stats {
             return String.format(Locale.ROOT, format, median());
         }
         return String.format(Locale.ROOT, format + " (" + format + "–" + format + ")", median(), min(), max());
-    }
-
-    /** "median (IQR q1–q3)": for samples large enough that the extremes say little. */
-    String formatIqr(String format) {
-        if (values.size() < 8) {
-            return format(format);
-        }
-        return String.format(Locale.ROOT, format + " (IQR " + format + "–" + format + ")", median(), quantile(0.25),
-                quantile(0.75));
     }
 }
