@@ -1,11 +1,10 @@
 package dev.tcplife.jfr.bpf;
 
+import dev.tcplife.jfr.os.Errno;
 import dev.tcplife.jfr.os.NativeMemory;
 
 /** One map of a loaded {@link BpfObject}, by file descriptor; keys and values are raw native-order bytes. */
 public final class BpfMap {
-    private static final int EEXIST = 17;
-
     private final LibBpf lib;
     private final String name;
     private final int fd;
@@ -32,7 +31,7 @@ public final class BpfMap {
             return true;
         }
         int errno = -error;
-        if (errno == EEXIST) {
+        if (errno == Errno.EEXIST) {
             return false;
         }
         throw BpfObject.failure("insert into map " + name, errno);

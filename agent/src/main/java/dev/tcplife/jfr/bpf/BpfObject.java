@@ -19,8 +19,6 @@ import dev.tcplife.jfr.os.NativeMemory;
  * either. Not thread-safe.
  */
 public final class BpfObject implements AutoCloseable {
-    private static final int EPERM = 1;
-    private static final int EACCES = 13;
     /*
      * struct bpf_prog_info of the Linux 6.1 UAPI, and its member recursion_misses (Linux 5.12+): the kernel only
      * appends to it, fills what both it and the caller know, and reports how much that was.
@@ -203,9 +201,9 @@ public final class BpfObject implements AutoCloseable {
     /** A failed step: its name, errno, a remedy where one is known, and libbpf's own last words. */
     static BpfException failure(String step, int errno) {
         StringBuilder message = new StringBuilder(step).append(" failed: ").append(Errno.name(errno));
-        if (errno == EPERM) {
+        if (errno == Errno.EPERM) {
             message.append(" (run the JVM as root, or grant it CAP_BPF and CAP_PERFMON)");
-        } else if (errno == EACCES) {
+        } else if (errno == Errno.EACCES) {
             message.append(" (the kernel refused the program: its verifier, or a security module; log=debug shows why)");
         }
         String detail = LibBpfLog.firstWarning();

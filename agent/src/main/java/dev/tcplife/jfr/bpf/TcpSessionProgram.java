@@ -18,6 +18,7 @@ import dev.tcplife.jfr.os.KernelVersion;
 import dev.tcplife.jfr.os.LibC;
 import dev.tcplife.jfr.os.NativeMemory;
 import dev.tcplife.jfr.os.OpenSockets;
+import dev.tcplife.jfr.os.TcpStates;
 
 
 /**
@@ -325,14 +326,14 @@ public final class TcpSessionProgram implements AutoCloseable {
     static byte[] adoptValue(OpenSockets.Session session) {
         int state = session.state();
         int flags = 0;
-        if (state != OpenSockets.SYN_SENT && state != OpenSockets.SYN_RECV) {
+        if (state != TcpStates.SYN_SENT && state != TcpStates.SYN_RECV) {
             flags |= FLAG_ESTABLISHED;
         }
-        if (state == OpenSockets.FIN_WAIT1 || state == OpenSockets.FIN_WAIT2 || state == OpenSockets.LAST_ACK
-                || state == OpenSockets.CLOSING) {
+        if (state == TcpStates.FIN_WAIT1 || state == TcpStates.FIN_WAIT2 || state == TcpStates.LAST_ACK
+                || state == TcpStates.CLOSING) {
             flags |= FLAG_FIN_SENT;
         }
-        if (state == OpenSockets.CLOSE_WAIT || state == OpenSockets.LAST_ACK) {
+        if (state == TcpStates.CLOSE_WAIT || state == TcpStates.LAST_ACK) {
             flags |= FLAG_REMOTE_FIN_FIRST;
         }
         ByteBuffer value = ByteBuffer.allocate(ADOPT_VALUE_SIZE).order(ByteOrder.nativeOrder());

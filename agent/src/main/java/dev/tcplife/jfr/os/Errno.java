@@ -2,28 +2,50 @@ package dev.tcplife.jfr.os;
 
 import java.util.Map;
 
-/** Names for the errno values the agent reports, as in {@code errno.h}. */
+/** The errno values the agent compares with or reports, and their names, as in {@code errno.h}. */
 public final class Errno {
+    public static final int EPERM = 1;
+    public static final int ENOENT = 2;
+    public static final int ESRCH = 3;
+    public static final int E2BIG = 7;
+    public static final int ENOMEM = 12;
+    public static final int EACCES = 13;
+    public static final int EBUSY = 16;
+    public static final int EEXIST = 17;
+    public static final int EINVAL = 22;
+    public static final int ENOSPC = 28;
+    public static final int EPIPE = 32;
+    public static final int ENOSYS = 38;
+    public static final int EOPNOTSUPP = 95;
+    public static final int ENETUNREACH = 101;
+    public static final int ECONNABORTED = 103;
+    public static final int ECONNRESET = 104;
+    public static final int ETIMEDOUT = 110;
+    public static final int ECONNREFUSED = 111;
+    public static final int EHOSTUNREACH = 113;
+    public static final int ENOTSUPP = 524;
+
     private static final Map<Integer, String> NAMES = Map.ofEntries(
-            Map.entry(1, "EPERM"),
-            Map.entry(2, "ENOENT"),
-            Map.entry(3, "ESRCH"),
-            Map.entry(7, "E2BIG"),
-            Map.entry(12, "ENOMEM"),
-            Map.entry(13, "EACCES"),
-            Map.entry(16, "EBUSY"),
-            Map.entry(22, "EINVAL"),
-            Map.entry(28, "ENOSPC"),
-            Map.entry(32, "EPIPE"),
-            Map.entry(38, "ENOSYS"),
-            Map.entry(95, "EOPNOTSUPP"),
-            Map.entry(101, "ENETUNREACH"),
-            Map.entry(103, "ECONNABORTED"),
-            Map.entry(104, "ECONNRESET"),
-            Map.entry(110, "ETIMEDOUT"),
-            Map.entry(111, "ECONNREFUSED"),
-            Map.entry(113, "EHOSTUNREACH"),
-            Map.entry(524, "ENOTSUPP"));
+            Map.entry(EPERM, "EPERM"),
+            Map.entry(ENOENT, "ENOENT"),
+            Map.entry(ESRCH, "ESRCH"),
+            Map.entry(E2BIG, "E2BIG"),
+            Map.entry(ENOMEM, "ENOMEM"),
+            Map.entry(EACCES, "EACCES"),
+            Map.entry(EBUSY, "EBUSY"),
+            Map.entry(EEXIST, "EEXIST"),
+            Map.entry(EINVAL, "EINVAL"),
+            Map.entry(ENOSPC, "ENOSPC"),
+            Map.entry(EPIPE, "EPIPE"),
+            Map.entry(ENOSYS, "ENOSYS"),
+            Map.entry(EOPNOTSUPP, "EOPNOTSUPP"),
+            Map.entry(ENETUNREACH, "ENETUNREACH"),
+            Map.entry(ECONNABORTED, "ECONNABORTED"),
+            Map.entry(ECONNRESET, "ECONNRESET"),
+            Map.entry(ETIMEDOUT, "ETIMEDOUT"),
+            Map.entry(ECONNREFUSED, "ECONNREFUSED"),
+            Map.entry(EHOSTUNREACH, "EHOSTUNREACH"),
+            Map.entry(ENOTSUPP, "ENOTSUPP"));
 
     private Errno() {
     }

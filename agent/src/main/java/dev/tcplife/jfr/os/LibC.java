@@ -13,6 +13,9 @@ public final class LibC {
     public static final int PROT_READ = 0x1;
     public static final int PROT_WRITE = 0x2;
     public static final int MAP_SHARED = 0x01;
+    /** Address families of linux/socket.h. */
+    public static final int AF_INET = 2;
+    public static final int AF_INET6 = 10;
     static final int SOL_SOCKET = 1;
     static final int SO_PROTOCOL = 38;
     static final int IPPROTO_TCP = 6;

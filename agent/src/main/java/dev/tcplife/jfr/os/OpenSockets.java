@@ -23,20 +23,6 @@ import java.util.List;
  * @param sessions the JVM's other sockets that a session could still end on
  */
 public record OpenSockets(long netns, List<Listener> listeners, List<Session> sessions) {
-    static final int AF_INET = 2;
-    static final int AF_INET6 = 10;
-
-    /** TCP states (include/net/tcp_states.h), as struct tcp_info's tcpi_state and {@link Session#state} give them. */
-    public static final int ESTABLISHED = 0x01;
-    public static final int SYN_SENT = 0x02;
-    public static final int SYN_RECV = 0x03;
-    public static final int FIN_WAIT1 = 0x04;
-    public static final int FIN_WAIT2 = 0x05;
-    public static final int CLOSE_WAIT = 0x08;
-    public static final int LAST_ACK = 0x09;
-    public static final int LISTEN = 0x0A;
-    public static final int CLOSING = 0x0B;
-
     /** A listening socket: its family, its address (4 or 16 bytes, zero for a wildcard) and port. */
     public record Listener(int family, byte[] address, int port) {
         boolean accepts(Session session) {
@@ -45,7 +31,10 @@ public record OpenSockets(long netns, List<Listener> listeners, List<Session> se
         }
     }
 
-    /** A socket with a session, addresses as its family stores them (4 bytes for AF_INET, 16 for AF_INET6). */
+    /**
+     * A socket with a session, addresses as its family stores them (4 bytes for AF_INET, 16 for AF_INET6), in
+     * one of the {@link TcpStates}.
+     */
     public record Session(int family, byte[] localAddress, int localPort, byte[] remoteAddress, int remotePort,
             long inode, int state, boolean server) {
     }
@@ -78,7 +67,7 @@ public record OpenSockets(long netns, List<Listener> listeners, List<Session> se
         }
         List<Listener> listeners = new ArrayList<>();
         for (Described socket : sockets) {
-            if (socket.state() == LISTEN) {
+            if (socket.state() == TcpStates.LISTEN) {
                 listeners.add(new Listener(socket.family(), socket.localAddress(), socket.localPort()));
             }
         }
@@ -118,8 +107,9 @@ public record OpenSockets(long netns, List<Listener> listeners, List<Session> se
 
     /** States with a full socket that will still reach TCP_CLOSE. */
     private static boolean followable(int state) {
-        return state == ESTABLISHED || state == SYN_SENT || state == SYN_RECV || state == FIN_WAIT1
-                || state == FIN_WAIT2 || state == CLOSE_WAIT || state == LAST_ACK || state == CLOSING;
+        return state == TcpStates.ESTABLISHED || state == TcpStates.SYN_SENT || state == TcpStates.SYN_RECV
+                || state == TcpStates.FIN_WAIT1 || state == TcpStates.FIN_WAIT2 || state == TcpStates.CLOSE_WAIT
+                || state == TcpStates.LAST_ACK || state == TcpStates.CLOSING;
     }
 
     /**
@@ -129,11 +119,11 @@ public record OpenSockets(long netns, List<Listener> listeners, List<Session> se
      */
     static byte[] address(ByteBuffer sockaddr) {
         int family = family(sockaddr);
-        if (family != AF_INET && family != AF_INET6) {
+        if (family != LibC.AF_INET && family != LibC.AF_INET6) {
             return null;
         }
-        byte[] address = new byte[family == AF_INET ? 4 : 16];
-        sockaddr.get(family == AF_INET ? 4 : 8, address);
+        byte[] address = new byte[family == LibC.AF_INET ? 4 : 16];
+        sockaddr.get(family == LibC.AF_INET ? 4 : 8, address);
         return address;
     }
 

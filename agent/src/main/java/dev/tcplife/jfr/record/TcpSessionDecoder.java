@@ -3,6 +3,8 @@ package dev.tcplife.jfr.record;
 import java.nio.ByteBuffer;
 
 import dev.tcplife.jfr.os.Errno;
+import dev.tcplife.jfr.os.LibC;
+import dev.tcplife.jfr.os.TcpStates;
 
 /**
  * Decodes struct tcp_session_record ({@code bpf/src/main/c/tcp_session.h}) into a {@link TcpSession}.
@@ -45,18 +47,6 @@ public final class TcpSessionDecoder {
     static final int FLAG_REMOTE_FIN_FIRST = 1 << 4;
     static final int FLAG_START_UNOBSERVED = 1 << 5;
 
-    static final int AF_INET = 2;
-
-    /** TCP states (include/net/tcp_states.h) from which the kernel sends an RST when it aborts. */
-    static final int TCP_ESTABLISHED = 1;
-    static final int TCP_SYN_RECV = 3;
-    static final int TCP_FIN_WAIT1 = 4;
-    static final int TCP_CLOSE_WAIT = 8;
-
-    static final int EPIPE = 32;
-    static final int ECONNRESET = 104;
-    static final int ECONNREFUSED = 111;
-
     private TcpSessionDecoder() {
     }
 
@@ -68,7 +58,7 @@ public final class TcpSessionDecoder {
         int lastState = buffer.get(offset + LAST_STATE);
         boolean client = role == ROLE_CLIENT;
         boolean established = (flags & FLAG_ESTABLISHED) != 0;
-        boolean resetReceived = error == ECONNRESET || error == ECONNREFUSED || error == EPIPE;
+        boolean resetReceived = error == Errno.ECONNRESET || error == Errno.ECONNREFUSED || error == Errno.EPIPE;
         boolean resetSent = error == 0 && abortsWithReset(lastState);
 
         byte[] local = address(buffer, offset + LOCAL_ADDR, buffer.get(offset + FAMILY));
@@ -127,13 +117,13 @@ public final class TcpSessionDecoder {
 
     /** Going to TCP_CLOSE from these states without an error means this end aborted and sent an RST. */
     static boolean abortsWithReset(int lastState) {
-        return lastState == TCP_ESTABLISHED || lastState == TCP_CLOSE_WAIT || lastState == TCP_SYN_RECV
-                || lastState == TCP_FIN_WAIT1;
+        return lastState == TcpStates.ESTABLISHED || lastState == TcpStates.CLOSE_WAIT
+                || lastState == TcpStates.SYN_RECV || lastState == TcpStates.FIN_WAIT1;
     }
 
     /** 4 bytes for IPv4, also when carried IPv4-mapped on an IPv6 socket; 16 for IPv6. */
     static byte[] address(ByteBuffer buffer, int offset, int family) {
-        byte[] bytes = new byte[family == AF_INET ? 4 : 16];
+        byte[] bytes = new byte[family == LibC.AF_INET ? 4 : 16];
         buffer.get(offset, bytes);
         return InetAddresses.isV4Mapped(bytes) ? java.util.Arrays.copyOfRange(bytes, 12, 16) : bytes;
     }

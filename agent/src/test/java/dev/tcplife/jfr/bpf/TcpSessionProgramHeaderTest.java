@@ -16,8 +16,10 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 import dev.tcplife.jfr.TcpSessionHeader;
+import dev.tcplife.jfr.os.LibC;
 import dev.tcplife.jfr.os.OpenSockets;
 import dev.tcplife.jfr.os.PidNamespace;
+import dev.tcplife.jfr.os.TcpStates;
 
 /**
  * The loader's view of struct tcp_session_config and enum tcp_session_counter against tcp_session.h: a
@@ -138,8 +140,8 @@ class TcpSessionProgramHeaderTest {
     void adoptKeyAndValueAreWrittenAtTheHeaderOffsets() {
         Map<String, Integer> key = header.assertedOffsets("tcp_session_adopt_key");
         Map<String, Integer> value = header.assertedOffsets("tcp_session_adopt_value");
-        OpenSockets.Session session = new OpenSockets.Session(2, new byte[] {127, 0, 0, 1}, 8080,
-                new byte[] {10, 1, 2, 3}, 40000, 987654321L, OpenSockets.CLOSE_WAIT, true);
+        OpenSockets.Session session = new OpenSockets.Session(LibC.AF_INET, new byte[] {127, 0, 0, 1}, 8080,
+                new byte[] {10, 1, 2, 3}, 40000, 987654321L, TcpStates.CLOSE_WAIT, true);
 
         ByteBuffer k = ByteBuffer.wrap(TcpSessionProgram.adoptKey(0xF0000001L, session)).order(ByteOrder.nativeOrder());
         ByteBuffer v = ByteBuffer.wrap(TcpSessionProgram.adoptValue(session)).order(ByteOrder.nativeOrder());
@@ -162,14 +164,14 @@ class TcpSessionProgramHeaderTest {
     @Test
     void listenerKeyIsWrittenAtTheHeaderOffsets() {
         Map<String, Integer> key = header.assertedOffsets("tcp_session_listener_key");
-        OpenSockets.Listener listener = new OpenSockets.Listener(10, new byte[16], 443);
+        OpenSockets.Listener listener = new OpenSockets.Listener(LibC.AF_INET6, new byte[16], 443);
 
         ByteBuffer k = ByteBuffer.wrap(TcpSessionProgram.listenerKey(7, listener)).order(ByteOrder.nativeOrder());
 
         assertEquals(TcpSessionProgram.LISTENER_KEY_SIZE, k.capacity());
         assertEquals(7, k.getInt(key.get("netns")));
         assertEquals(443, Short.toUnsignedInt(k.getShort(key.get("port"))));
-        assertEquals(10, k.getShort(key.get("family")));
+        assertEquals(LibC.AF_INET6, k.getShort(key.get("family")));
         assertEquals("00".repeat(16), hex(k, key.get("addr"), 16));
     }
 

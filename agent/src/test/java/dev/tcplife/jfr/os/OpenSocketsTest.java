@@ -31,13 +31,13 @@ class OpenSocketsTest {
                 expected[0], expected[1], expected[2], expected[3]};
         }
         ByteBuffer sockaddr = ByteBuffer.allocate(28).order(ByteOrder.nativeOrder());
-        sockaddr.putShort(0, (short) (v6 ? OpenSockets.AF_INET6 : OpenSockets.AF_INET));
+        sockaddr.putShort(0, (short) (v6 ? LibC.AF_INET6 : LibC.AF_INET));
         sockaddr.put(2, (byte) (port >> 8)).put(3, (byte) port);
         sockaddr.put(v6 ? 8 : 4, expected);
 
         assertArrayEquals(expected, OpenSockets.address(sockaddr));
         assertEquals(port, OpenSockets.port(sockaddr));
-        assertEquals(v6 ? OpenSockets.AF_INET6 : OpenSockets.AF_INET, OpenSockets.family(sockaddr));
+        assertEquals(v6 ? LibC.AF_INET6 : LibC.AF_INET, OpenSockets.family(sockaddr));
     }
 
     @ParameterizedTest

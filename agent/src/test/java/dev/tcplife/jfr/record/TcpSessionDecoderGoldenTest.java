@@ -16,6 +16,9 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.tcplife.jfr.TcpSessionHeader;
+import dev.tcplife.jfr.os.Errno;
+import dev.tcplife.jfr.os.LibC;
+import dev.tcplife.jfr.os.TcpStates;
 
 /**
  * Golden records: struct tcp_session_record bytes written at the header's offsets, as the kernel program would,
@@ -35,27 +38,6 @@ class TcpSessionDecoderGoldenTest {
     private static final int REMOTE_FIN_FIRST = HEADER.define("TCP_SESSION_REMOTE_FIN_FIRST");
     private static final int START_UNOBSERVED = HEADER.define("TCP_SESSION_START_UNOBSERVED");
 
-    /** linux/socket.h */
-    private static final int AF_INET = 2;
-    private static final int AF_INET6 = 10;
-
-    /** include/net/tcp_states.h */
-    private static final int TCP_ESTABLISHED = 1;
-    private static final int TCP_SYN_SENT = 2;
-    private static final int TCP_SYN_RECV = 3;
-    private static final int TCP_FIN_WAIT1 = 4;
-    private static final int TCP_FIN_WAIT2 = 5;
-    private static final int TCP_CLOSE_WAIT = 8;
-    private static final int TCP_LAST_ACK = 9;
-    private static final int TCP_CLOSING = 11;
-
-    /** asm-generic/errno.h */
-    private static final int EPIPE = 32;
-    private static final int ECONNRESET = 104;
-    private static final int ETIMEDOUT = 110;
-    private static final int ECONNREFUSED = 111;
-    private static final int EHOSTUNREACH = 113;
-
     @Test
     void decodesAnOrderlyIpv4ClientSessionThatClosedFirst() {
         RecordBytes record = new RecordBytes()
@@ -72,10 +54,10 @@ class TcpSessionDecoderGoldenTest {
                 .u16("remote_port", 443)
                 .address("local_addr", ipv4(192, 168, 1, 20))
                 .address("remote_addr", ipv4(93, 184, 216, 34))
-                .u8("family", AF_INET)
+                .u8("family", LibC.AF_INET)
                 .u8("role", CLIENT)
                 .u8("flags", ESTABLISHED | FIN_SENT | FIN_ACKED | FIN_RECEIVED)
-                .u8("last_state", TCP_FIN_WAIT2);
+                .u8("last_state", TcpStates.FIN_WAIT2);
 
         TcpSession expected = new TcpSession(1_000_000_000L, 1_000_250_000L, 3_000_000_000L, "client",
                 "IPv4", "192.168.1.20", 54321, "93.184.216.34", 443, 1_000_000, 2_048, "local", false, true, null,
@@ -99,10 +81,10 @@ class TcpSessionDecoderGoldenTest {
                 .u16("remote_port", 40000)
                 .address("local_addr", ipv6("00000000000000000000000000000001"))
                 .address("remote_addr", ipv6("20010db8000000000000000000000001"))
-                .u8("family", AF_INET6)
+                .u8("family", LibC.AF_INET6)
                 .u8("role", SERVER)
                 .u8("flags", ESTABLISHED | REMOTE_FIN_FIRST | FIN_RECEIVED | FIN_SENT | FIN_ACKED)
-                .u8("last_state", TCP_LAST_ACK);
+                .u8("last_state", TcpStates.LAST_ACK);
 
         TcpSession expected = new TcpSession(7_000, 9_000, 20_000, "server", "IPv6", "::1", 8080, "2001:db8::1",
                 40000, 4_096, 100, "remote", false, true, null, 0x1_0000_0000L, 0, 1, 0, true);
@@ -119,10 +101,10 @@ class TcpSessionDecoderGoldenTest {
                 .u64("bytes_acked", 11)
                 .u16("remote_port", 80)
                 .address("remote_addr", ipv4(10, 0, 0, 1))
-                .u8("family", AF_INET)
+                .u8("family", LibC.AF_INET)
                 .u8("role", CLIENT)
                 .u8("flags", ESTABLISHED)
-                .u8("last_state", TCP_FIN_WAIT2);
+                .u8("last_state", TcpStates.FIN_WAIT2);
         ByteBuffer ring = ByteBuffer.allocate(3 * 128).order(ByteOrder.LITTLE_ENDIAN);
         while (ring.hasRemaining()) {
             ring.put((byte) 0xa5);
@@ -160,22 +142,22 @@ class TcpSessionDecoderGoldenTest {
     static Stream<Arguments> howItEnded() {
         int est = ESTABLISHED;
         return Stream.of(
-                arguments("our FIN first, peer's FIN in FIN_WAIT2", est | FIN_SENT | FIN_ACKED | FIN_RECEIVED, 0, TCP_FIN_WAIT2, "local", false, null),
-                arguments("simultaneous close", est | FIN_SENT | FIN_RECEIVED, 0, TCP_CLOSING, "local", false, null),
-                arguments("peer's FIN first, ours acked in LAST_ACK", est | REMOTE_FIN_FIRST | FIN_RECEIVED | FIN_SENT | FIN_ACKED, 0, TCP_LAST_ACK, "remote", false, null),
-                arguments("RST received while established", est, ECONNRESET, TCP_ESTABLISHED, "remote", true, "ECONNRESET"),
-                arguments("RST received after our FIN", est | FIN_SENT, ECONNRESET, TCP_FIN_WAIT1, "local", true, "ECONNRESET"),
-                arguments("connection refused", 0, ECONNREFUSED, TCP_SYN_SENT, "remote", true, "ECONNREFUSED"),
-                arguments("RST received in CLOSE_WAIT", est | REMOTE_FIN_FIRST | FIN_RECEIVED, EPIPE, TCP_CLOSE_WAIT, "remote", true, "EPIPE"),
-                arguments("RST sent: abort while established", est, 0, TCP_ESTABLISHED, "local", true, null),
-                arguments("RST sent: abort in SYN_RECV", 0, 0, TCP_SYN_RECV, "local", true, null),
-                arguments("RST sent: close with unread data after our FIN", est | FIN_SENT, 0, TCP_FIN_WAIT1, "local", true, null),
-                arguments("RST sent: abort in CLOSE_WAIT", est | REMOTE_FIN_FIRST | FIN_RECEIVED, 0, TCP_CLOSE_WAIT, "remote", true, null),
-                arguments("connect abandoned in SYN_SENT", 0, 0, TCP_SYN_SENT, "local", false, null),
-                arguments("connect timed out", 0, ETIMEDOUT, TCP_SYN_SENT, "local", false, "ETIMEDOUT"),
-                arguments("retransmissions timed out while established", est, ETIMEDOUT, TCP_ESTABLISHED, "local", false, "ETIMEDOUT"),
-                arguments("no route to host", 0, EHOSTUNREACH, TCP_SYN_SENT, "local", false, "EHOSTUNREACH"),
-                arguments("an errno without a name, read unsigned", est, 0xffff, TCP_ESTABLISHED, "local", false, "errno 65535"));
+                arguments("our FIN first, peer's FIN in FIN_WAIT2", est | FIN_SENT | FIN_ACKED | FIN_RECEIVED, 0, TcpStates.FIN_WAIT2, "local", false, null),
+                arguments("simultaneous close", est | FIN_SENT | FIN_RECEIVED, 0, TcpStates.CLOSING, "local", false, null),
+                arguments("peer's FIN first, ours acked in LAST_ACK", est | REMOTE_FIN_FIRST | FIN_RECEIVED | FIN_SENT | FIN_ACKED, 0, TcpStates.LAST_ACK, "remote", false, null),
+                arguments("RST received while established", est, Errno.ECONNRESET, TcpStates.ESTABLISHED, "remote", true, "ECONNRESET"),
+                arguments("RST received after our FIN", est | FIN_SENT, Errno.ECONNRESET, TcpStates.FIN_WAIT1, "local", true, "ECONNRESET"),
+                arguments("connection refused", 0, Errno.ECONNREFUSED, TcpStates.SYN_SENT, "remote", true, "ECONNREFUSED"),
+                arguments("RST received in CLOSE_WAIT", est | REMOTE_FIN_FIRST | FIN_RECEIVED, Errno.EPIPE, TcpStates.CLOSE_WAIT, "remote", true, "EPIPE"),
+                arguments("RST sent: abort while established", est, 0, TcpStates.ESTABLISHED, "local", true, null),
+                arguments("RST sent: abort in SYN_RECV", 0, 0, TcpStates.SYN_RECV, "local", true, null),
+                arguments("RST sent: close with unread data after our FIN", est | FIN_SENT, 0, TcpStates.FIN_WAIT1, "local", true, null),
+                arguments("RST sent: abort in CLOSE_WAIT", est | REMOTE_FIN_FIRST | FIN_RECEIVED, 0, TcpStates.CLOSE_WAIT, "remote", true, null),
+                arguments("connect abandoned in SYN_SENT", 0, 0, TcpStates.SYN_SENT, "local", false, null),
+                arguments("connect timed out", 0, Errno.ETIMEDOUT, TcpStates.SYN_SENT, "local", false, "ETIMEDOUT"),
+                arguments("retransmissions timed out while established", est, Errno.ETIMEDOUT, TcpStates.ESTABLISHED, "local", false, "ETIMEDOUT"),
+                arguments("no route to host", 0, Errno.EHOSTUNREACH, TcpStates.SYN_SENT, "local", false, "EHOSTUNREACH"),
+                arguments("an errno without a name, read unsigned", est, 0xffff, TcpStates.ESTABLISHED, "local", false, "errno 65535"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -191,14 +173,14 @@ class TcpSessionDecoderGoldenTest {
 
     static Stream<Arguments> addresses() {
         return Stream.of(
-                arguments("IPv4", AF_INET, ipv4(127, 0, 0, 1), ipv4(255, 254, 128, 200), "IPv4", "127.0.0.1", "255.254.128.200"),
-                arguments("IPv4-mapped on a dual-stack socket", AF_INET6,
+                arguments("IPv4", LibC.AF_INET, ipv4(127, 0, 0, 1), ipv4(255, 254, 128, 200), "IPv4", "127.0.0.1", "255.254.128.200"),
+                arguments("IPv4-mapped on a dual-stack socket", LibC.AF_INET6,
                         ipv6("00000000000000000000ffff0a010203"), ipv6("00000000000000000000ffffc0a80001"),
                         "IPv4", "10.1.2.3", "192.168.0.1"),
-                arguments("IPv6 loopback", AF_INET6,
+                arguments("IPv6 loopback", LibC.AF_INET6,
                         ipv6("00000000000000000000000000000001"), ipv6("00000000000000000000000000000001"),
                         "IPv6", "::1", "::1"),
-                arguments("IPv6 link-local and global", AF_INET6,
+                arguments("IPv6 link-local and global", LibC.AF_INET6,
                         ipv6("fe800000000000000000000000010002"), ipv6("2a0104f8000000000000000000abcdef"),
                         "IPv6", "fe80::1:2", "2a01:4f8::ab:cdef"));
     }
@@ -265,10 +247,10 @@ class TcpSessionDecoderGoldenTest {
                 .u16("remote_port", 80)
                 .address("local_addr", ipv4(10, 0, 0, 2))
                 .address("remote_addr", ipv4(10, 0, 0, 1))
-                .u8("family", AF_INET)
+                .u8("family", LibC.AF_INET)
                 .u8("role", CLIENT)
                 .u8("flags", ESTABLISHED)
-                .u8("last_state", TCP_FIN_WAIT2);
+                .u8("last_state", TcpStates.FIN_WAIT2);
     }
 
     /** An address field as the kernel program fills it: IPv4 in the first 4 of 16 bytes. */
