@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import dev.tcplife.jfr.bpf.TcpSessionContract;
 import dev.tcplife.jfr.log.LogLevel;
 
 /**
@@ -28,7 +29,9 @@ public record AgentOptions(
         Start start) {
 
     public enum Family {
-        ALL(3), IPV4(1), IPV6(2);
+        ALL(TcpSessionContract.FAMILY_IPV4 | TcpSessionContract.FAMILY_IPV6),
+        IPV4(TcpSessionContract.FAMILY_IPV4),
+        IPV6(TcpSessionContract.FAMILY_IPV6);
 
         /** Bits of tcp_session_config.family_mask. */
         public final int mask;
@@ -51,14 +54,14 @@ public record AgentOptions(
         }
     }
 
-    static final int MAX_PORTS_PER_FILTER = 8;
-
     /** Each option with what it accepts, as --help and error messages print them. */
     static final Map<String, String> HELP = new LinkedHashMap<>();
 
     static {
-        HELP.put("lport", "a local port 1-65535; repeat for up to 8 ports (lport=80,lport=443); default: all");
-        HELP.put("rport", "a remote port 1-65535; repeat for up to 8 ports; default: all");
+        HELP.put("lport", "a local port 1-65535; repeat for up to " + TcpSessionContract.MAX_PORTS
+                + " ports (lport=80,lport=443); default: all");
+        HELP.put("rport", "a remote port 1-65535; repeat for up to " + TcpSessionContract.MAX_PORTS
+                + " ports; default: all");
         HELP.put("family", "all, ipv4 or ipv6 (IPv4 includes ::ffff:a.b.c.d on dual-stack sockets); default: all");
         HELP.put("threads", "on or off: name the Java thread that connected or accepted (instruments JDK socket classes); default: on");
         HELP.put("maxsessions", "sessions the kernel follows at once, 1024-1048576; default: 65536");
@@ -133,8 +136,9 @@ public record AgentOptions(
     }
 
     private static void addPort(List<Integer> ports, String key, String value) {
-        if (ports.size() == MAX_PORTS_PER_FILTER) {
-            throw new IllegalArgumentException("too many '" + key + "' options: at most " + MAX_PORTS_PER_FILTER);
+        if (ports.size() == TcpSessionContract.MAX_PORTS) {
+            throw new IllegalArgumentException(
+                    "too many '" + key + "' options: at most " + TcpSessionContract.MAX_PORTS);
         }
         ports.add((int) number(key, value, 1, 65535));
     }

@@ -9,6 +9,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 
+import dev.tcplife.jfr.bpf.Adoption;
 import dev.tcplife.jfr.bpf.BpfException;
 import dev.tcplife.jfr.bpf.BpfObject;
 import dev.tcplife.jfr.bpf.LibBpf;
@@ -114,7 +115,7 @@ final class Startup {
                     options.localPorts(), options.remotePorts(), options.maxSessions(), options.ringBufferBytes());
             TcpSessionProgram program = keep(TcpSessionProgram.load(libbpf, libc, config));
             lap("attaching and adopting open sockets");
-            TcpSessionProgram.Adoption adoption = program.attach();
+            Adoption adoption = program.attach();
             if (adoption.notAdopted() > 0) {
                 AgentLog.warn(adoption.notAdopted() + " sessions already open will not be recorded: too many to adopt");
             }

@@ -1,5 +1,8 @@
 package dev.tcplife.jfr.bpf;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+
 import dev.tcplife.jfr.os.Errno;
 import dev.tcplife.jfr.os.NativeMemory;
 
@@ -44,5 +47,10 @@ public final class BpfMap {
 
     int fd() {
         return fd;
+    }
+
+    /** A __u32 key or value: the index of an array map's slot, or a set's placeholder value. */
+    static byte[] intBytes(int value) {
+        return ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.nativeOrder()).putInt(value).array();
     }
 }

@@ -7,7 +7,8 @@ import dev.tcplife.jfr.os.PidNamespace;
  *
  * @param pid the JVM's process id as it sees itself
  * @param pidNamespace the PID namespace that {@code pid} is numbered in
- * @param familyMask bit 0: report IPv4 sessions, bit 1: IPv6 ones
+ * @param familyMask the families to report, {@link TcpSessionContract#FAMILY_IPV4} and
+ *        {@link TcpSessionContract#FAMILY_IPV6} bits
  * @param localPorts report only sessions with one of these local ports; empty for all
  * @param remotePorts report only sessions with one of these remote ports; empty for all
  * @param maxSessions how many sessions of the JVM the kernel can follow at once

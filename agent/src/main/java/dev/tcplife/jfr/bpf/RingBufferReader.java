@@ -1,7 +1,5 @@
 package dev.tcplife.jfr.bpf;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
@@ -30,8 +28,6 @@ public final class RingBufferReader implements AutoCloseable {
     static final int DISCARD_BIT = 1 << 30;
     static final int HEADER_SIZE = 8;
 
-    private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
-    private static final VarHandle INTS = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.nativeOrder());
 
     private final ByteBuffer consumerPage;
     private final ByteBuffer producerPage;
@@ -97,12 +93,12 @@ public final class RingBufferReader implements AutoCloseable {
         if (closed) {
             throw new IllegalStateException("ring buffer reader is closed");
         }
-        long consumer = (long) LONGS.getAcquire(consumerPage, 0);
-        long producer = (long) LONGS.getAcquire(producerPage, 0);
+        long consumer = (long) DirectBuffers.LONGS.getAcquire(consumerPage, 0);
+        long producer = (long) DirectBuffers.LONGS.getAcquire(producerPage, 0);
         int records = 0;
         while (consumer < producer) {
             int offset = (int) (consumer & mask);
-            int header = (int) INTS.getAcquire(data, offset);
+            int header = (int) DirectBuffers.INTS.getAcquire(data, offset);
             if ((header & BUSY_BIT) != 0) {
                 break; // reserved but not yet submitted: the next read continues here
             }
@@ -112,7 +108,7 @@ public final class RingBufferReader implements AutoCloseable {
                 records++;
             }
             consumer += (length + HEADER_SIZE + 7) & ~7;
-            LONGS.setRelease(consumerPage, 0, consumer);
+            DirectBuffers.LONGS.setRelease(consumerPage, 0, consumer);
         }
         return records;
     }

@@ -12,9 +12,11 @@ import java.util.function.Consumer;
 
 import jdk.jfr.FlightRecorder;
 
+import dev.tcplife.jfr.bpf.Adoption;
 import dev.tcplife.jfr.bpf.BpfException;
+import dev.tcplife.jfr.bpf.TcpSessionContract.Counter;
+import dev.tcplife.jfr.bpf.TcpSessionContract.Record;
 import dev.tcplife.jfr.bpf.TcpSessionProgram;
-import dev.tcplife.jfr.bpf.TcpSessionProgram.Counter;
 import dev.tcplife.jfr.events.JfrClock;
 import dev.tcplife.jfr.events.RecordingDemand;
 import dev.tcplife.jfr.events.TcpSessionEmitter;
@@ -51,7 +53,7 @@ public final class SessionPipeline implements AutoCloseable {
     private final TcpSessionProgram program;
     private final SocketOwners owners;
     private final long pollNanos;
-    private final TcpSessionProgram.Adoption adoption;
+    private final Adoption adoption;
     private final StartBacklog backlog = new StartBacklog();
     private final Deque<Unresolved> unresolved = new ArrayDeque<>();
     private final ReadDelays readDelays = new ReadDelays();
@@ -73,7 +75,7 @@ public final class SessionPipeline implements AutoCloseable {
     }
 
     private SessionPipeline(TcpSessionProgram program, SocketOwners owners, long pollMillis,
-            TcpSessionProgram.Adoption adoption) {
+            Adoption adoption) {
         this.program = program;
         this.adoption = adoption;
         this.owners = owners;
@@ -90,7 +92,7 @@ public final class SessionPipeline implements AutoCloseable {
      * @param adoption what the program adopted as it attached, and when tracing began
      */
     public static SessionPipeline start(TcpSessionProgram program, SocketOwners owners, long pollMillis,
-            TcpSessionProgram.Adoption adoption) {
+            Adoption adoption) {
         SessionPipeline pipeline = new SessionPipeline(program, owners, pollMillis, adoption);
         pipeline.thread.start();
         return pipeline;
@@ -174,7 +176,7 @@ public final class SessionPipeline implements AutoCloseable {
             }
             backlog.drain(session -> deliver(session, out.emitter()));
             program.events().read((data, offset, length) -> {
-                if (length >= TcpSessionDecoder.RECORD_SIZE) {
+                if (length >= Record.SIZE) {
                     TcpSession session = TcpSessionDecoder.decode(data, offset);
                     readDelays.record(KernelClock.nowNanos() - session.endNanos());
                     deliver(session, out.emitter());
@@ -189,7 +191,7 @@ public final class SessionPipeline implements AutoCloseable {
     }
 
     private void hold(ByteBuffer data, int offset, int length) {
-        if (length >= TcpSessionDecoder.RECORD_SIZE) {
+        if (length >= Record.SIZE) {
             readDelays.record(KernelClock.nowNanos() - TcpSessionDecoder.endNanos(data, offset));
             backlog.add(data, offset);
         }
@@ -326,7 +328,7 @@ public final class SessionPipeline implements AutoCloseable {
 
         void add(ByteBuffer data, int offset) {
             ByteBuffer chunk = chunks.peekLast();
-            if (chunk == null || chunk.remaining() < TcpSessionDecoder.RECORD_SIZE) {
+            if (chunk == null || chunk.remaining() < Record.SIZE) {
                 if (bytes + CHUNK_BYTES > LIMIT_BYTES) {
                     dropped++;
                     return;
@@ -335,13 +337,13 @@ public final class SessionPipeline implements AutoCloseable {
                 chunks.add(chunk);
                 bytes += CHUNK_BYTES;
             }
-            chunk.put(data.slice(offset, TcpSessionDecoder.RECORD_SIZE));
+            chunk.put(data.slice(offset, Record.SIZE));
         }
 
         /** Hands every held session over, oldest first, and lets go of the memory. */
         void drain(Consumer<TcpSession> sink) {
             for (ByteBuffer chunk; (chunk = chunks.poll()) != null; ) {
-                for (int at = 0; at + TcpSessionDecoder.RECORD_SIZE <= chunk.position(); at += TcpSessionDecoder.RECORD_SIZE) {
+                for (int at = 0; at + Record.SIZE <= chunk.position(); at += Record.SIZE) {
                     sink.accept(TcpSessionDecoder.decode(chunk, at));
                 }
             }

@@ -1,4 +1,4 @@
-package dev.tcplife.jfr;
+package dev.tcplife.jfr.bpf;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,19 +12,22 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The wire-format facts of {@code bpf/src/main/c/tcp_session.h} as tests read them: the offsets its
- * _Static_asserts pin, its #defines, its struct members and the order of its enums.
+ * The wire-format facts of {@code bpf/src/main/c/tcp_session.h} as TcpSessionContractTest reads them: the offsets
+ * and sizes its _Static_asserts pin, its #defines, its structs and their members, and the order of its enums.
  *
- * <p>Parsing is strict: an offset assert, #define or member that does not parse fails, so that a reformatted
- * header cannot make a consistency test pass by checking nothing.
+ * <p>Parsing is strict: an assert, #define or member that does not parse fails, so that a reformatted header cannot
+ * make the test pass by checking nothing.
  */
-public final class TcpSessionHeader {
+final class TcpSessionHeader {
     private static final Pattern COMMENT = Pattern.compile("/\\*.*?\\*/", Pattern.DOTALL);
     private static final Pattern OFFSET_ASSERT = Pattern.compile(
             "_Static_assert\\(\\s*__builtin_offsetof\\(\\s*struct\\s+(\\w+)\\s*,\\s*(\\w+)\\s*\\)\\s*==\\s*([^,]+?)\\s*,"
                     + "\\s*\"[^\"]*\"\\s*\\)\\s*;");
+    private static final Pattern SIZE_ASSERT = Pattern.compile(
+            "_Static_assert\\(\\s*sizeof\\(\\s*struct\\s+(\\w+)\\s*\\)\\s*==\\s*([^,]+?)\\s*,\\s*\"[^\"]*\"\\s*\\)\\s*;");
+    private static final Pattern STRUCT = Pattern.compile("struct\\s+(\\w+)\\s*\\{");
     private static final Pattern DEFINE = Pattern.compile("#define\\s+(\\w+)(?:\\s+(.+))?");
-    private static final Pattern MEMBER = Pattern.compile("__u(?:8|16|32|64)\\s+(\\w+)\\s*(?:\\[(\\w+)])?\\s*;");
+    private static final Pattern MEMBER = Pattern.compile("__u(?:8|16|32|64)\\s+(\\w+)\\s*(?:\\[\\w+])?\\s*;");
 
     /** The header without its comments, which may span lines and hold anything. */
     private final String code;
@@ -34,7 +37,7 @@ public final class TcpSessionHeader {
     }
 
     /** The header named by the system property {@code tcplife.header}, which surefire sets (agent/pom.xml). */
-    public static TcpSessionHeader load() {
+    static TcpSessionHeader load() {
         String path = System.getProperty("tcplife.header");
         if (path == null) {
             throw new IllegalStateException("system property tcplife.header must name bpf/src/main/c/tcp_session.h");
@@ -47,7 +50,7 @@ public final class TcpSessionHeader {
     }
 
     /** Member name to offset, from every {@code _Static_assert(__builtin_offsetof(struct s, m) == N, ...)} of {@code struct}. */
-    public Map<String, Integer> assertedOffsets(String struct) {
+    Map<String, Integer> assertedOffsets(String struct) {
         Map<String, Integer> offsets = new LinkedHashMap<>();
         Matcher assertion = OFFSET_ASSERT.matcher(code);
         int asserts = 0;
@@ -67,8 +70,33 @@ public final class TcpSessionHeader {
         return offsets;
     }
 
+    /** Struct name to size, from every {@code _Static_assert(sizeof(struct s) == N, ...)}. */
+    Map<String, Integer> assertedSizes() {
+        Map<String, Integer> sizes = new LinkedHashMap<>();
+        Matcher assertion = SIZE_ASSERT.matcher(code);
+        while (assertion.find()) {
+            if (sizes.put(assertion.group(1), evaluate(assertion.group(2))) != null) {
+                throw new IllegalStateException("size of struct " + assertion.group(1) + " asserted twice");
+            }
+        }
+        if (sizes.size() != code.split("sizeof", -1).length - 1) {
+            throw new IllegalStateException("a size assert is not understood");
+        }
+        return sizes;
+    }
+
+    /** The names of the structs the header declares, in order. */
+    List<String> structs() {
+        List<String> structs = new ArrayList<>();
+        Matcher struct = STRUCT.matcher(code);
+        while (struct.find()) {
+            structs.add(struct.group(1));
+        }
+        return structs;
+    }
+
     /** Every #define that has a value, with the text of that value. */
-    public Map<String, String> defineTexts() {
+    private Map<String, String> defineTexts() {
         Map<String, String> defines = new LinkedHashMap<>();
         for (String line : lines()) {
             if (!line.startsWith("#define")) {
@@ -86,13 +114,13 @@ public final class TcpSessionHeader {
     }
 
     /** Every #define that has a value, with that value. */
-    public Map<String, Integer> defines() {
+    Map<String, Integer> defines() {
         Map<String, Integer> defines = new LinkedHashMap<>();
         defineTexts().forEach((name, text) -> defines.put(name, evaluate(text)));
         return defines;
     }
 
-    public int define(String name) {
+    private int define(String name) {
         String text = defineTexts().get(name);
         if (text == null) {
             throw new IllegalStateException("no #define " + name);
@@ -100,21 +128,21 @@ public final class TcpSessionHeader {
         return evaluate(text);
     }
 
-    /** Member names of {@code struct} in declaration order, with their array length, or 0 for a scalar. */
-    public Map<String, Integer> members(String struct) {
-        Map<String, Integer> members = new LinkedHashMap<>();
+    /** Member names of {@code struct} in declaration order. */
+    List<String> members(String struct) {
+        List<String> members = new ArrayList<>();
         for (String line : block("struct " + struct + " {")) {
             Matcher member = MEMBER.matcher(line);
             if (!member.matches()) {
                 throw new IllegalStateException("member of struct " + struct + " not understood: " + line);
             }
-            members.put(member.group(1), member.group(2) == null ? 0 : evaluate(member.group(2)));
+            members.add(member.group(1));
         }
         return members;
     }
 
     /** Enumerator names of {@code enum name} in order; implicit values only, so order is value. */
-    public List<String> enumerators(String name) {
+    List<String> enumerators(String name) {
         List<String> enumerators = new ArrayList<>();
         for (String line : block("enum " + name + " {")) {
             if (!line.matches("\\w+,?")) {
