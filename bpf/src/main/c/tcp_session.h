@@ -7,10 +7,9 @@
  * All integers are little-endian host order, ports are host order, addresses
  * are network order.
  *
- * THE ORDER AND OFFSETS OF THE FIELDS BELOW ARE IMPORTANT! They must match the
- * offsets in dev.tcplife.jfr.record.TcpSessionDecoder and
- * dev.tcplife.jfr.bpf.TcpSessionProgram; the _Static_asserts pin them and a
- * unit test compares both sides.
+ * THE ORDER AND OFFSETS OF THE FIELDS BELOW ARE IMPORTANT! Their Java twin is
+ * dev.tcplife.jfr.bpf.TcpSessionContract; the _Static_asserts pin them here and
+ * TcpSessionContractTest compares the twin with this file.
  */
 #ifndef TCP_SESSION_H
 #define TCP_SESSION_H
