@@ -58,6 +58,16 @@ final class LiveThreads {
     }
 
     /**
+     * Dumps with {@code threadPrint}, a {@code ()String} handle, instead of the JVM's Thread.print: for tests, which
+     * give it the text of a dump.
+     */
+    static LiveThreads dumpingWith(MethodHandle threadPrint) {
+        LiveThreads threads = new LiveThreads(null);
+        threads.threadPrint = threadPrint;
+        return threads;
+    }
+
+    /**
      * The Thread.print diagnostic command, opened to the agent alone ({@code com.sun.management.internal} of
      * jdk.management); null where this JDK has none.
      */

@@ -82,7 +82,8 @@ public final class SocketOwners {
     /** Asynchronous server channels whose accept is pending, and the thread that asked for it. */
     private final Map<Object, SocketOwner> acceptRequests = Collections.synchronizedMap(new WeakHashMap<>());
 
-    private SocketOwners(SocketFds fds, LiveThreads liveThreads) {
+    /** Package-private for tests, which give it a LiveThreads of their own and no SocketFds where none is used. */
+    SocketOwners(SocketFds fds, LiveThreads liveThreads) {
         this.fds = fds;
         this.liveThreads = liveThreads;
     }
@@ -208,11 +209,20 @@ public final class SocketOwners {
         if (fresh.osThreadId() == 0) {
             return fresh; // the agent's native calls are not loaded yet: note the thread at its next connect
         }
-        SocketOwner noted = byThreadId.compute(fresh.osThreadId(), (id, holder) ->
-                fresh.withPrevious(holder == null ? null : holder.thread() == thread ? holder.previous()
-                        : firstHolders(holder, HOLDERS_PER_ID - 1)));
+        SocketOwner noted = holdThreadId(fresh);
         platformOwner.set(noted);
         return noted;
+    }
+
+    /**
+     * Notes {@code fresh} as the holder of its kernel thread id from now on, and returns it as noted: the id's
+     * earlier holders follow it, at most {@link #HOLDERS_PER_ID} in all, except the same thread noted before (a
+     * rename), which it replaces. Package-private for tests, which cannot make two threads share a kernel id.
+     */
+    SocketOwner holdThreadId(SocketOwner fresh) {
+        return byThreadId.compute(fresh.osThreadId(), (id, holder) ->
+                fresh.withPrevious(holder == null ? null : holder.thread() == fresh.thread() ? holder.previous()
+                        : firstHolders(holder, HOLDERS_PER_ID - 1)));
     }
 
     private SocketOwner newOwner(Thread thread, SocketOwner previous) {
@@ -225,7 +235,11 @@ public final class SocketOwners {
         return holder == null || count == 0 ? null : holder.withPrevious(firstHolders(holder.previous(), count - 1));
     }
 
-    private void put(Object key, SocketOwner owner) {
+    /**
+     * Notes {@code owner} for the session that the kernel will report with {@code key}: an AcceptedSocket or an
+     * inode. Package-private for tests, which note sockets without the JDK objects the hooks read.
+     */
+    void put(Object key, SocketOwner owner) {
         synchronized (bySocket) {
             bySocket.put(key, owner);
         }
