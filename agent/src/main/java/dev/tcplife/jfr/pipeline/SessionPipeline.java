@@ -25,7 +25,6 @@ import dev.tcplife.jfr.log.AgentLog;
 import dev.tcplife.jfr.os.KernelClock;
 import dev.tcplife.jfr.record.TcpSession;
 import dev.tcplife.jfr.record.TcpSessionDecoder;
-import dev.tcplife.jfr.thread.SocketOwner;
 import dev.tcplife.jfr.thread.SocketOwners;
 
 /**
@@ -43,8 +42,6 @@ import dev.tcplife.jfr.thread.SocketOwners;
  * and releases the kernel program.
  */
 public final class SessionPipeline implements AutoCloseable {
-    /** Sessions waiting for their thread at most; beyond, they are recorded at once, without it. */
-    private static final int MAX_UNRESOLVED = 4096;
     private static final long ADOPTION_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long DEMAND_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** How long the JVM's exit waits for a read in progress before JFR writes its recordings anyway. */
@@ -55,7 +52,6 @@ public final class SessionPipeline implements AutoCloseable {
     private final long pollNanos;
     private final Adoption adoption;
     private final StartBacklog backlog = new StartBacklog();
-    private final Deque<Unresolved> unresolved = new ArrayDeque<>();
     private final ReadDelays readDelays = new ReadDelays();
     private final ReentrantLock reading = new ReentrantLock();
     private final Thread thread;
@@ -68,10 +64,8 @@ public final class SessionPipeline implements AutoCloseable {
     private boolean tracedFromMain;
     private long tracingStartMillis;
 
-    private record Unresolved(TcpSession session, long deadline) {
-    }
-
-    private record Output(TcpSessionEmitter emitter, JfrClock clock) {
+    /** {@code unresolved}: the sessions still waiting for their thread, on their way to {@code emitter}. */
+    private record Output(TcpSessionEmitter emitter, JfrClock clock, UnresolvedSessions unresolved) {
     }
 
     private SessionPipeline(TcpSessionProgram program, SocketOwners owners, long pollMillis,
@@ -109,7 +103,8 @@ public final class SessionPipeline implements AutoCloseable {
         this.tracedFromMain = tracedFromMain;
         this.tracingStartMillis = System.currentTimeMillis()
                 - TimeUnit.NANOSECONDS.toMillis(KernelClock.nowNanos() - adoption.tracingStartNanos());
-        output = new Output(emitter, clock);
+        output = new Output(emitter, clock,
+                new UnresolvedSessions(owners::claim, owners::ownerWaitNanos, emitter::emit));
         FlightRecorder.addPeriodicEvent(TcpSessionStatisticsEvent.class, statistics);
         LockSupport.unpark(thread);
     }
@@ -174,15 +169,15 @@ public final class SessionPipeline implements AutoCloseable {
                 program.events().read(this::hold);
                 return;
             }
-            backlog.drain(session -> deliver(session, out.emitter()));
+            backlog.drain(session -> out.unresolved().deliver(session, System.nanoTime()));
             program.events().read((data, offset, length) -> {
                 if (length >= Record.SIZE) {
                     TcpSession session = TcpSessionDecoder.decode(data, offset);
                     readDelays.record(KernelClock.nowNanos() - session.endNanos());
-                    deliver(session, out.emitter());
+                    out.unresolved().deliver(session, System.nanoTime());
                 }
             });
-            retryUnresolved(last ? Long.MAX_VALUE : System.nanoTime(), out.emitter());
+            out.unresolved().retry(System.nanoTime(), last || closing);
         } catch (RuntimeException | Error e) {
             AgentLog.error("reading sessions failed, tracing goes on: " + e);
         } finally {
@@ -194,30 +189,6 @@ public final class SessionPipeline implements AutoCloseable {
         if (length >= Record.SIZE) {
             readDelays.record(KernelClock.nowNanos() - TcpSessionDecoder.endNanos(data, offset));
             backlog.add(data, offset);
-        }
-    }
-
-    private void deliver(TcpSession session, TcpSessionEmitter emitter) {
-        SocketOwner owner = owners.claim(session, false);
-        long wait = owner != null || unresolved.size() >= MAX_UNRESOLVED ? 0 : owners.ownerWaitNanos(session);
-        if (wait > 0) {
-            unresolved.add(new Unresolved(session, System.nanoTime() + wait));
-            return;
-        }
-        emitter.emit(session, owner);
-    }
-
-    /** Emits the sessions whose thread has turned up, and those that waited long enough; {@code now} MAX_VALUE: all. */
-    private void retryUnresolved(long now, TcpSessionEmitter emitter) {
-        for (int i = unresolved.size(); i > 0; i--) {
-            Unresolved waiting = unresolved.poll();
-            boolean lastChance = closing || now == Long.MAX_VALUE || now - waiting.deadline() >= 0;
-            SocketOwner owner = owners.claim(waiting.session(), lastChance);
-            if (owner != null || lastChance || owners.ownerWaitNanos(waiting.session()) == 0) {
-                emitter.emit(waiting.session(), owner);
-            } else {
-                unresolved.add(waiting);
-            }
         }
     }
 
