@@ -7,6 +7,7 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.Modifier;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 import dev.tcplife.jfr.os.KernelClock;
 
@@ -26,6 +27,7 @@ public final class JfrClock {
     private static final long MIN_RATE_BASE_NANOS = 1_000_000_000L;
 
     private final MethodHandle counterTime;
+    private final LongSupplier monotonicNanos;
     private final long timeNamespaceOffsetNanos;
     private volatile Anchor anchor;
     /** Where the rate is measured from: at least a second before it is replaced. */
@@ -34,8 +36,17 @@ public final class JfrClock {
     private record Anchor(long nanos, long ticks, double ticksPerNano) {
     }
 
-    private JfrClock(MethodHandle counterTime, double ticksPerNano, long timeNamespaceOffsetNanos) throws Throwable {
+    /**
+     * Package-private for tests, which give it clocks of their own.
+     *
+     * @param counterTime JFR's ticks now, a {@code ()long} handle
+     * @param monotonicNanos this JVM's CLOCK_MONOTONIC now: {@link System#nanoTime()}
+     * @param ticksPerNano the nominal tick rate, until one is measured
+     */
+    JfrClock(MethodHandle counterTime, LongSupplier monotonicNanos, double ticksPerNano, long timeNamespaceOffsetNanos)
+            throws Throwable {
         this.counterTime = counterTime;
+        this.monotonicNanos = monotonicNanos;
         this.timeNamespaceOffsetNanos = timeNamespaceOffsetNanos;
         long[] sample = sample();
         this.anchor = new Anchor(sample[0], sample[1], ticksPerNano);
@@ -59,7 +70,7 @@ public final class JfrClock {
             long frequency = Modifier.isStatic(frequencyMethod.getModifiers())
                     ? (long) frequencyMethod.invoke(null)
                     : (long) frequencyMethod.invoke(jvm.getMethod("getJVM").invoke(null));
-            return new JfrClock(counterTime, frequency / 1e9, KernelClock.timeNamespaceOffsetNanos());
+            return new JfrClock(counterTime, System::nanoTime, frequency / 1e9, KernelClock.timeNamespaceOffsetNanos());
         } catch (Throwable e) {
             throw new IllegalStateException("JFR's tick counter (jdk.jfr.internal.JVM.counterTime) is not usable here: " + e, e);
         }
@@ -99,9 +110,9 @@ public final class JfrClock {
         long bestWidth = Long.MAX_VALUE;
         long[] best = new long[2];
         for (int i = 0; i < SAMPLES; i++) {
-            long before = System.nanoTime();
+            long before = monotonicNanos.getAsLong();
             long ticks = (long) counterTime.invokeExact();
-            long after = System.nanoTime();
+            long after = monotonicNanos.getAsLong();
             if (after - before < bestWidth) {
                 bestWidth = after - before;
                 best[0] = before + (after - before) / 2;
