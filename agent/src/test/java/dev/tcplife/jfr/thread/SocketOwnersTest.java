@@ -96,34 +96,40 @@ class SocketOwnersTest {
         assertEquals("earlier", owners.claim(client(TID, 0, 1_500)).name());
     }
 
+    /** Notes a thread under {@code key}, as a hook does, and checks that {@code session} names it only once. */
+    private void assertClaimedOnce(Object key, TcpSession session) {
+        SocketOwner noted = owner(new Thread("noted"), TID, 1_000);
+        owners.put(key, noted);
+
+        assertSame(noted, owners.claim(session));
+        // a later session of the same name (a peer reusing its port, an inode reused) is never the old thread's
+        assertNull(owners.claim(session), "claimed twice");
+    }
+
     @Test
     void anAcceptedConnectionIsClaimedOnceByItsPortsAndPeer() {
-        SocketOwner acceptor = owner(new Thread("acceptor"), TID, 1_000);
-        owners.put(new AcceptedSocket(8080, "192.0.2.7", 50000), acceptor);
+        assertClaimedOnce(new AcceptedSocket(8080, "192.0.2.7", 50000), server(8080, "192.0.2.7", 50000, 0, 2_000));
+    }
 
-        assertNull(owners.claim(server(8080, "192.0.2.7", 50001, 0, 2_000)), "another connection of the same peer");
-        assertSame(acceptor, owners.claim(server(8080, "192.0.2.7", 50000, 0, 2_000)));
-        // the same name may come again, a later connection from the same peer port: never the old thread's
-        assertNull(owners.claim(server(8080, "192.0.2.7", 50000, 0, 3_000)));
+    @Test
+    void anAcceptedConnectionIsNotTakenForAnotherOne() {
+        owners.put(new AcceptedSocket(8080, "192.0.2.7", 50000), owner(new Thread("acceptor"), TID, 1_000));
+
+        assertAll(
+                () -> assertNull(owners.claim(server(8080, "192.0.2.7", 50001, 0, 2_000))),
+                () -> assertNull(owners.claim(server(8080, "192.0.2.8", 50000, 0, 2_000))),
+                () -> assertNull(owners.claim(server(8081, "192.0.2.7", 50000, 0, 2_000))));
     }
 
     @Test
     void aConnectionAcceptedNativelyIsClaimedOnceByItsInode() {
-        SocketOwner eventLoop = owner(new Thread("epoll-loop"), TID, 1_000);
-        owners.put(77L, eventLoop);
-
-        assertSame(eventLoop, owners.claim(server(8080, "192.0.2.7", 50000, 77, 2_000)));
-        assertNull(owners.claim(server(8080, "192.0.2.7", 50000, 77, 2_000)));
+        assertClaimedOnce(77L, server(8080, "192.0.2.7", 50000, 77, 2_000));
     }
 
     @Test
     void aVirtualThreadsConnectIsClaimedOnceByItsInode() {
         // its kernel id is its carrier's, which names no virtual thread: the connect noted the socket instead
-        SocketOwner virtual = owner(new Thread("virtual"), TID, 2_000);
-        owners.put(99L, virtual);
-
-        assertSame(virtual, owners.claim(client(TID, 99, 3_000)));
-        assertNull(owners.claim(client(TID, 99, 3_000)));
+        assertClaimedOnce(99L, client(TID, 99, 3_000));
     }
 
     @Test
