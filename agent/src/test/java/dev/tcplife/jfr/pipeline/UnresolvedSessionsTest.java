@@ -25,10 +25,32 @@ class UnresolvedSessionsTest {
     /** How long each session's thread may yet take: WAIT unless set. */
     private final Map<TcpSession, Long> waits = new HashMap<>();
     private final List<Emitted> emitted = new ArrayList<>();
-    private final UnresolvedSessions unresolved = new UnresolvedSessions(owners::get,
+    /** The sessions claimed with their last chance, in order. */
+    private final List<TcpSession> lastChances = new ArrayList<>();
+    private final UnresolvedSessions unresolved = new UnresolvedSessions(this::claim,
             session -> waits.getOrDefault(session, WAIT), (session, owner) -> emitted.add(new Emitted(session, owner)));
 
     private record Emitted(TcpSession session, SocketOwner owner) {
+    }
+
+    private SocketOwner claim(TcpSession session, boolean lastChance) {
+        if (lastChance) {
+            lastChances.add(session);
+        }
+        return owners.get(session);
+    }
+
+    @Test
+    void aSessionIsClaimedWithItsLastChanceOnlyWhenItGoesNextFoundOrNot() {
+        TcpSession due = session(1);
+        TcpSession early = session(2);
+        unresolved.deliver(due, 0);
+        unresolved.deliver(early, 50);
+
+        unresolved.retry(WAIT, false);
+        assertEquals(List.of(due), lastChances, "only the one whose wait is over");
+        unresolved.retry(WAIT + 1, true);
+        assertEquals(List.of(due, early), lastChances, "the last read: every one left");
     }
 
     /** A client session of its own: sessions are told apart by their start. */

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
@@ -54,11 +56,11 @@ class SocketOwnersTest {
         SocketOwner second = owners.holdThreadId(owner(new Thread("second"), TID, 5_000));
 
         assertAll(
-                () -> assertSame(first.thread(), owners.claim(client(TID, 0, 2_000)).thread(),
+                () -> assertSame(first.thread(), owners.claim(client(TID, 0, 2_000), false).thread(),
                         "a session that began while the first thread held the id is the first thread's"),
-                () -> assertSame(second, owners.claim(client(TID, 0, 5_000)), "from the moment the id was noted"),
-                () -> assertSame(second, owners.claim(client(TID, 0, 9_000))),
-                () -> assertNull(owners.claim(client(TID, 0, 500)), "no thread held the id then that was noted"));
+                () -> assertSame(second, owners.claim(client(TID, 0, 5_000), false), "from the moment the id was noted"),
+                () -> assertSame(second, owners.claim(client(TID, 0, 9_000), false)),
+                () -> assertNull(owners.claim(client(TID, 0, 500), false), "no thread held the id then that was noted"));
     }
 
     @Test
@@ -66,8 +68,8 @@ class SocketOwnersTest {
         SocketOwner noted = owners.holdThreadId(owner(new Thread("pool-1"), TID, 1_000));
 
         // unlike an accept, a thread's connects are many: claiming one must not forget the thread
-        assertSame(noted, owners.claim(client(TID, 0, 2_000)));
-        assertSame(noted, owners.claim(client(TID, 0, 3_000)));
+        assertSame(noted, owners.claim(client(TID, 0, 2_000), false));
+        assertSame(noted, owners.claim(client(TID, 0, 3_000), false));
     }
 
     @Test
@@ -78,8 +80,8 @@ class SocketOwnersTest {
         }
 
         assertEquals(SocketOwners.HOLDERS_PER_ID, chainLength(latest));
-        assertNull(owners.claim(client(TID, 0, 1_500)), "the oldest holder was let go");
-        assertEquals("holder-2", owners.claim(client(TID, 0, 2_500)).name());
+        assertNull(owners.claim(client(TID, 0, 1_500), false), "the oldest holder was let go");
+        assertEquals("holder-2", owners.claim(client(TID, 0, 2_500), false).name());
     }
 
     @Test
@@ -92,8 +94,8 @@ class SocketOwnersTest {
         SocketOwner after = owners.holdThreadId(before.renamed());
 
         assertEquals(2, chainLength(after), "the renamed thread, then the id's earlier holder");
-        assertEquals("after-rename", owners.claim(client(TID, 0, 2_500)).name());
-        assertEquals("earlier", owners.claim(client(TID, 0, 1_500)).name());
+        assertEquals("after-rename", owners.claim(client(TID, 0, 2_500), false).name());
+        assertEquals("earlier", owners.claim(client(TID, 0, 1_500), false).name());
     }
 
     /** Notes a thread under {@code key}, as a hook does, and checks that {@code session} names it only once. */
@@ -101,9 +103,9 @@ class SocketOwnersTest {
         SocketOwner noted = owner(new Thread("noted"), TID, 1_000);
         owners.put(key, noted);
 
-        assertSame(noted, owners.claim(session));
+        assertSame(noted, owners.claim(session, false));
         // a later session of the same name (a peer reusing its port, an inode reused) is never the old thread's
-        assertNull(owners.claim(session), "claimed twice");
+        assertNull(owners.claim(session, false), "claimed twice");
     }
 
     @Test
@@ -116,9 +118,9 @@ class SocketOwnersTest {
         owners.put(new AcceptedSocket(8080, "192.0.2.7", 50000), owner(new Thread("acceptor"), TID, 1_000));
 
         assertAll(
-                () -> assertNull(owners.claim(server(8080, "192.0.2.7", 50001, 0, 2_000))),
-                () -> assertNull(owners.claim(server(8080, "192.0.2.8", 50000, 0, 2_000))),
-                () -> assertNull(owners.claim(server(8081, "192.0.2.7", 50000, 0, 2_000))));
+                () -> assertNull(owners.claim(server(8080, "192.0.2.7", 50001, 0, 2_000), false)),
+                () -> assertNull(owners.claim(server(8080, "192.0.2.8", 50000, 0, 2_000), false)),
+                () -> assertNull(owners.claim(server(8081, "192.0.2.7", 50000, 0, 2_000), false)));
     }
 
     @Test
@@ -166,7 +168,7 @@ class SocketOwnersTest {
         SocketOwners looking = dumping("");
         TcpSession session = client(TID, 0, KernelClock.nowNanos());
 
-        assertNull(looking.claim(session)); // looks, now, and does not find the thread
+        assertNull(looking.claim(session, false)); // looks, now, and does not find the thread
         assertEquals(0, looking.ownerWaitNanos(session));
         // a session that began after that look may be by a thread started since, which the next look finds
         TcpSession later = client(TID, 0, KernelClock.nowNanos() + 1);
@@ -174,12 +176,26 @@ class SocketOwnersTest {
     }
 
     @Test
+    void aSessionAboutToBeRecordedGetsOneMoreLookWhenTheLastPredatesIt() throws Exception {
+        AtomicReference<String> dump = new AtomicReference<>("");
+        SocketOwners looking = new SocketOwners(null, LiveThreads.dumpingWith(MethodHandles.lookup()
+                .findVirtual(AtomicReference.class, "get", MethodType.methodType(Object.class)).bindTo(dump)
+                .asType(MethodType.methodType(String.class))));
+        assertNull(looking.claim(client(TID, 0, KernelClock.nowNanos() - SECOND), false)); // the first look
+        TcpSession session = client(TID, 0, KernelClock.nowNanos() + 1);
+        dump.set(DUMPED_WORKER); // the thread, started after that look
+
+        assertNull(looking.claim(session, false), "within a second of the last look, no other");
+        assertEquals("dumped-worker", looking.claim(session, true).name(), "its last chance: one more look");
+    }
+
+    @Test
     void aConnectNoHookSawIsClaimedFromTheJvmsThreadsUnlessItsThreadStartedLater() {
         SocketOwners looking = dumping(DUMPED_WORKER);
 
-        assertNull(looking.claim(client(TID, 0, KernelClock.nowNanos() - 60 * SECOND)),
+        assertNull(looking.claim(client(TID, 0, KernelClock.nowNanos() - 60 * SECOND), false),
                 "the thread holding the id now is 5 s old: a session of a minute ago was another's");
-        SocketOwner found = looking.claim(client(TID, 0, KernelClock.nowNanos() - SECOND));
+        SocketOwner found = looking.claim(client(TID, 0, KernelClock.nowNanos() - SECOND), false);
         assertAll(
                 () -> assertEquals("dumped-worker", found.name()),
                 () -> assertEquals(SocketOwner.Found.KERNEL_TID, found.found()));
