@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.tcplife.jfr.log.AgentLog;
 import dev.tcplife.jfr.os.KernelClock;
 
 /**
@@ -28,7 +29,11 @@ import dev.tcplife.jfr.os.KernelClock;
  * agent's reader.
  */
 final class LiveThreads {
-    static final long MIN_DUMP_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * Four dumps a second at most: a new thread of native connects (a Netty event loop) is named within a quarter
+     * of a second, while it still runs, for a pause of a few milliseconds when new such threads keep coming.
+     */
+    static final long MIN_DUMP_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
     /** The dump gives a thread's age to 10 ms: a session may begin that much "before" its thread did. */
     private static final long AGE_RESOLUTION_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     /**
@@ -116,9 +121,13 @@ final class LiveThreads {
                     && !(lastChance && lastDumpKernelNanos < sessionStartNanos)) {
                 return null;
             }
-            dumped = true;
             lastDumpNanos = now;
-            byThreadId = dump();
+            Map<Integer, SocketOwner> dumpedThreads = dump();
+            if (dumpedThreads == null) {
+                return null; // no look taken: the session may wait for the next
+            }
+            dumped = true;
+            byThreadId = dumpedThreads;
             owner = byThreadId.get(tid);
         }
         return owner == null || owner.sinceNanos() > sessionStartNanos || owner.name() == null ? null : owner;
@@ -141,15 +150,21 @@ final class LiveThreads {
     private Map<Integer, SocketOwner> dump() {
         String text;
         long dumpNanos = KernelClock.nowNanos();
-        lastDumpKernelNanos = dumpNanos;
         try {
             text = (String) threadPrint.invokeExact();
         } catch (Throwable e) {
-            return Map.of();
+            AgentLog.debug("the JVM's thread dump failed: " + e);
+            return null;
         }
+        List<Dumped> listed = parse(text);
+        if (listed.isEmpty()) {
+            AgentLog.debug("the JVM's thread dump listed no thread");
+            return null;
+        }
+        lastDumpKernelNanos = dumpNanos;
         Map<Long, Thread> threads = platformThreads();
         Map<Integer, SocketOwner> byId = new HashMap<>();
-        for (Dumped dumped : parse(text)) {
+        for (Dumped dumped : listed) {
             Thread thread = threads.get(dumped.javaId());
             boolean carrier = thread != null && thread.getClass().getName().equals(CARRIER_THREAD);
             byId.put(dumped.tid(), new SocketOwner(carrier ? null : thread, carrier ? null : dumped.name(),

@@ -133,7 +133,7 @@ public final class SocketOwners {
      * How long the owner of {@code session}, which {@link #claim} did not name, may yet take to turn up; 0 if it
      * never will. A server session can end (say, by a reset) an instant before the JDK's accept returns and names
      * its thread. A client's thread, connecting in code no hook sees, may have started after the last look at the
-     * JVM's threads, and those are looked at at most once a second.
+     * JVM's threads, and those are looked at at most four times a second.
      */
     public long ownerWaitNanos(TcpSession session) {
         if (TcpSession.SERVER.equals(session.role())) {

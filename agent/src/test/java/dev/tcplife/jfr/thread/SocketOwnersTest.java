@@ -29,6 +29,9 @@ class SocketOwnersTest {
     /** A Thread.print header line for a thread that has lived 5 s; its Java id is no live thread's. */
     private static final String DUMPED_WORKER = "\"dumped-worker\" #1000001 [" + TID + "] prio=5 os_prio=0 cpu=0.42ms"
             + " elapsed=5.00s tid=0x00007f20240dc500 nid=" + TID + " waiting on condition  [0x00007f1ff57fe000]\n";
+    /** A dump without the thread: another one only (a real dump lists at least the thread that asks for it). */
+    private static final String DUMPED_OTHER = "\"other\" #1000002 [9999] prio=5 os_prio=0 cpu=0.42ms"
+            + " elapsed=5.00s tid=0x00007f20240dc600 nid=9999 runnable\n";
 
     private final SocketOwners owners = new SocketOwners(null, LiveThreads.NONE);
 
@@ -157,7 +160,7 @@ class SocketOwnersTest {
 
     @Test
     void aClientSessionWaitsPastTheNextLookAtTheJvmsThreads() {
-        SocketOwners looking = dumping("");
+        SocketOwners looking = dumping(DUMPED_OTHER);
 
         assertTrue(looking.ownerWaitNanos(client(TID, 0, KernelClock.nowNanos())) > LiveThreads.MIN_DUMP_INTERVAL_NANOS,
                 "no look yet: the first one may find it");
@@ -165,7 +168,7 @@ class SocketOwnersTest {
 
     @Test
     void aLookTakenAfterTheSessionBeganIsFinal() {
-        SocketOwners looking = dumping("");
+        SocketOwners looking = dumping(DUMPED_OTHER);
         TcpSession session = client(TID, 0, KernelClock.nowNanos());
 
         assertNull(looking.claim(session, false)); // looks, now, and does not find the thread
@@ -177,7 +180,7 @@ class SocketOwnersTest {
 
     @Test
     void aSessionAboutToBeRecordedGetsOneMoreLookWhenTheLastPredatesIt() throws Exception {
-        AtomicReference<String> dump = new AtomicReference<>("");
+        AtomicReference<String> dump = new AtomicReference<>(DUMPED_OTHER);
         SocketOwners looking = new SocketOwners(null, LiveThreads.dumpingWith(MethodHandles.lookup()
                 .findVirtual(AtomicReference.class, "get", MethodType.methodType(Object.class)).bindTo(dump)
                 .asType(MethodType.methodType(String.class))));
@@ -185,8 +188,17 @@ class SocketOwnersTest {
         TcpSession session = client(TID, 0, KernelClock.nowNanos() + 1);
         dump.set(DUMPED_WORKER); // the thread, started after that look
 
-        assertNull(looking.claim(session, false), "within a second of the last look, no other");
+        assertNull(looking.claim(session, false), "within the interval since the last look, no other");
         assertEquals("dumped-worker", looking.claim(session, true).name(), "its last chance: one more look");
+    }
+
+    @Test
+    void aDumpThatListsNoThreadIsNoLook() {
+        SocketOwners looking = dumping("");
+        TcpSession session = client(TID, 0, KernelClock.nowNanos());
+
+        assertNull(looking.claim(session, false));
+        assertTrue(looking.ownerWaitNanos(session) > 0, "the session may still wait for a dump that works");
     }
 
     @Test

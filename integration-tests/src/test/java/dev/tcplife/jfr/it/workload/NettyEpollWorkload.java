@@ -87,6 +87,10 @@ public final class NettyEpollWorkload {
                 channel.close().sync();
                 truth.add("client\t" + localPort + "\t" + address.getPort() + "\t" + connectedOn.get());
             }
+            // The event loops live on a while, as a service's do: the agent names a new loop's thread at its next
+            // look at the JVM's threads, a quarter of a second away at most; a thread that has ended by then keeps
+            // its name and id in the event, not its Thread (README).
+            Thread.sleep(1000);
             server.close().sync();
         } finally {
             clients.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
