@@ -50,6 +50,9 @@ class SoakIT extends BpfIntegrationTest {
 
         List<RecordedEvent> statistics = run.events("tcplife.Statistics");
         RecordedEvent last = ResilienceIT.lastStatistics(statistics);
+        System.out.printf("soak: %d session ends unseen, %d state changes skipped by the kernel,"
+                + " %d sessions recovered%n", last.getLong("sessionEndsUnseen"), last.getLong("kernelRunsSkipped"),
+                last.getLong("sessionsRecovered"));
         long maxOpen = statistics.stream().mapToLong(e -> e.getLong("sessionsOpen")).max().orElse(0);
         // On a mismatch, the agent's statistics and its own messages say where a session went.
         String facts = last + "\n" + run.describe();
