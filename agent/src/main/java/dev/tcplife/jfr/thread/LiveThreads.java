@@ -52,8 +52,10 @@ final class LiveThreads {
     private Instrumentation instrumentation;
     private MethodHandle threadPrint;
     private Map<Integer, SocketOwner> byThreadId = Map.of();
-    private long lastDumpNanos;
-    /** When the last dump was taken, on the kernel's clock (CLOCK_MONOTONIC), as session times are. */
+    /** When a dump was last tried, successful or not: the interval between tries bounds the JVM's pauses. */
+    private long lastTryNanos;
+    private boolean tried;
+    /** When the last dump that listed threads was taken, on the kernel's clock (CLOCK_MONOTONIC), as sessions are. */
     private long lastDumpKernelNanos;
     private boolean dumped;
 
@@ -117,11 +119,12 @@ final class LiveThreads {
         SocketOwner owner = byThreadId.get(tid);
         if (owner == null || owner.sinceNanos() > sessionStartNanos) {
             long now = System.nanoTime();
-            if (dumped && now - lastDumpNanos < MIN_DUMP_INTERVAL_NANOS
-                    && !(lastChance && lastDumpKernelNanos < sessionStartNanos)) {
+            if (tried && now - lastTryNanos < MIN_DUMP_INTERVAL_NANOS
+                    && !(lastChance && dumped && lastDumpKernelNanos < sessionStartNanos)) {
                 return null;
             }
-            lastDumpNanos = now;
+            tried = true;
+            lastTryNanos = now;
             Map<Integer, SocketOwner> dumpedThreads = dump();
             if (dumpedThreads == null) {
                 return null; // no look taken: the session may wait for the next

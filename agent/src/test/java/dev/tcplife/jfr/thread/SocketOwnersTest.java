@@ -11,7 +11,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
 
@@ -199,6 +201,24 @@ class SocketOwnersTest {
 
         assertNull(looking.claim(session, false));
         assertTrue(looking.ownerWaitNanos(session) > 0, "the session may still wait for a dump that works");
+    }
+
+    @Test
+    void aDumpThatKeepsFailingIsTriedOncePerIntervalAtMost() throws Exception {
+        AtomicInteger tries = new AtomicInteger();
+        Supplier<String> failing = () -> {
+            tries.incrementAndGet();
+            return "";
+        };
+        SocketOwners looking = new SocketOwners(null, LiveThreads.dumpingWith(MethodHandles.lookup()
+                .findVirtual(Supplier.class, "get", MethodType.methodType(Object.class)).bindTo(failing)
+                .asType(MethodType.methodType(String.class))));
+        TcpSession session = client(TID, 0, KernelClock.nowNanos());
+
+        for (int i = 0; i < 10; i++) {
+            looking.claim(session, i % 2 == 0);
+        }
+        assertEquals(1, tries.get(), "one try within the interval, last chance or not");
     }
 
     @Test
