@@ -476,13 +476,23 @@ static __always_inline int stage(int state)
 /*
  * Whether the entry at this socket's address was left by an earlier socket there, whose end the program never
  * saw: its state had come further than this socket's, or it had the other role (a client reaches SYN_RECV only
- * from SYN_SENT, in a simultaneous open or a connect to itself).
+ * from SYN_SENT, in a simultaneous open or a connect to itself), or, at close() or shutdown(), the only state
+ * changes sure to run while the socket still has its file, that file is not the one the entry knew. Without
+ * that last test a server connection whose start went unseen could take over a client's entry, role and thread.
  */
-static __always_inline bool left_by_earlier_socket(struct session_state *s, int oldstate)
+static __always_inline bool left_by_earlier_socket(struct session_state *s, struct sock *sk, int oldstate,
+						   int newstate)
 {
-	return stage(s->last_state) > stage(oldstate) ||
-	       (oldstate == TCP_SYN_RECV && s->role != TCP_SESSION_ROLE_SERVER && s->last_state != TCP_SYN_RECV) ||
-	       (oldstate == TCP_SYN_SENT && s->role != TCP_SESSION_ROLE_CLIENT);
+	__u64 ino;
+
+	if (stage(s->last_state) > stage(oldstate) ||
+	    (oldstate == TCP_SYN_RECV && s->role != TCP_SESSION_ROLE_SERVER && s->last_state != TCP_SYN_RECV) ||
+	    (oldstate == TCP_SYN_SENT && s->role != TCP_SESSION_ROLE_CLIENT))
+		return true;
+	if ((newstate != TCP_FIN_WAIT1 && newstate != TCP_LAST_ACK) || !s->socket_ino)
+		return false;
+	ino = socket_ino(sk);
+	return ino && ino != s->socket_ino;
 }
 
 static int on_session_change(__u64 *ctx, struct sock *sk, int oldstate, int newstate)
@@ -491,7 +501,7 @@ static int on_session_change(__u64 *ctx, struct sock *sk, int oldstate, int news
 	struct session_entry *entry = table_lookup(address);
 	struct session_state *s;
 
-	if (entry && left_by_earlier_socket(&entry->s, oldstate)) {
+	if (entry && left_by_earlier_socket(&entry->s, sk, oldstate, newstate)) {
 		count(TCP_SESSION_COUNTER_END_UNSEEN);
 		table_remove(address, entry);
 		entry = NULL;

@@ -83,20 +83,14 @@ record ChurnRun(AgentRun.Result run, List<String> lines) {
      * already open when tracing began (start=background) has no thread: it is matched by its ports alone.
      */
     void assertRecorded(Predicate<End> required, Predicate<End> excluded) throws IOException {
-        assertRecorded(required, excluded, 0, 0);
-    }
-
-    /** How many ends the recording lacks, and how many of its events the workload did not make as recorded. */
-    record Shortfall(long missing, long wrong) {
+        assertRecorded(required, excluded, 0);
     }
 
     /**
      * As {@link #assertRecorded(Predicate, Predicate)}, but for at most {@code allowedMissing} ends that
-     * {@code required} selects and the recording lacks, and at most {@code allowedWrong} events that are not a
-     * session the workload made as recorded (another thread, another role, made up).
+     * {@code required} selects and the recording lacks. Returns how many it lacks.
      */
-    Shortfall assertRecorded(Predicate<End> required, Predicate<End> excluded, long allowedMissing,
-            long allowedWrong) throws IOException {
+    long assertRecorded(Predicate<End> required, Predicate<End> excluded, long allowedMissing) throws IOException {
         Map<String, Long> recorded = new HashMap<>();
         Map<String, Long> adopted = new HashMap<>();
         for (RecordedEvent event : run.events("tcplife.TcpSession")) {
@@ -123,15 +117,11 @@ record ChurnRun(AgentRun.Result run, List<String> lines) {
         if (missing.size() > allowedMissing) {
             problems.addAll(missing);
         }
-        List<String> wrong = new ArrayList<>();
         recorded.forEach((key, count) -> {
             if (count > allowed.getOrDefault(key, 0L)) {
-                wrong.add("not made, or more often: " + key + " (" + count + " of " + allowed.get(key) + ")");
+                problems.add("not made, or more often: " + key + " (" + count + " of " + allowed.get(key) + ")");
             }
         });
-        if (wrong.size() > allowedWrong) {
-            problems.addAll(wrong);
-        }
         Map<String, Long> allowedPorts = new HashMap<>();
         allowed.forEach((key, count) -> allowedPorts.merge(ports(key), count, Long::sum));
         adopted.forEach((ports, count) -> {
@@ -141,7 +131,7 @@ record ChurnRun(AgentRun.Result run, List<String> lines) {
         });
         assertTrue(problems.isEmpty(), problems.size() + " problems of " + ends().size() + " ends, first: "
                 + problems.subList(0, Math.min(10, problems.size())) + "\n" + statistics() + run.describe());
-        return new Shortfall(missing.size(), wrong.size());
+        return missing.size();
     }
 
     private static Map<String, Long> count(Stream<End> ends) {

@@ -28,11 +28,10 @@ class RpsNestingIT extends BpfIntegrationTest {
         "sh"};
     /**
      * The share of session ends that may go unrecorded: 0.03% to 0.25% measured here (more on a busier machine),
-     * 0.8% before the recovery. And the events that may not be the session the workload made: one in about five
-     * runs has one, a server end recorded as a client's (README, limits).
+     * 0.8% before the recovery; each of them counted in sessionEndsUnseen. None may be recorded wrong: a server
+     * end recorded as a client's, once in one run of five, is ruled out by comparing socket files at close.
      */
     private static final double ALLOWED_MISSING = 0.005;
-    private static final double ALLOWED_WRONG = 0.0001;
 
     @Test
     void sessionsWhoseStateChangesTheKernelSkippedAreRecovered(@TempDir Path dir) throws Exception {
@@ -43,13 +42,13 @@ class RpsNestingIT extends BpfIntegrationTest {
 
         RecordedEvent statistics = churn.statistics();
         int ends = churn.ends().size();
-        ChurnRun.Shortfall shortfall = churn.assertRecorded(end -> true, end -> false,
-                (long) (ends * ALLOWED_MISSING), (long) Math.ceil(ends * ALLOWED_WRONG));
+        long missing = churn.assertRecorded(end -> true, end -> false, (long) (ends * ALLOWED_MISSING));
         System.out.printf("rps: %d session ends, %d state changes skipped by the kernel, %d sessions recovered,"
-                + " %d ends not recorded (%d counted unseen), %d recorded wrong%n", ends,
-                statistics.getLong("kernelRunsSkipped"), statistics.getLong("sessionsRecovered"), shortfall.missing(),
-                statistics.getLong("sessionEndsUnseen"), shortfall.wrong());
+                + " %d ends not recorded (%d counted unseen)%n", ends, statistics.getLong("kernelRunsSkipped"),
+                statistics.getLong("sessionsRecovered"), missing, statistics.getLong("sessionEndsUnseen"));
         assertTrue(statistics.getLong("kernelRunsSkipped") > 0, "RPS made the kernel skip runs: " + statistics);
         assertTrue(statistics.getLong("sessionsRecovered") > 0, "sessions recovered: " + statistics);
+        assertTrue(statistics.getLong("sessionEndsUnseen") >= missing,
+                "every end not recorded is counted in sessionEndsUnseen: " + statistics);
     }
 }
