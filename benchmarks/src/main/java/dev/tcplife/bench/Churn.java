@@ -28,9 +28,11 @@ final class Churn extends Measurement {
 
     /** What the runs of one configuration measured, per run. */
     private record Figures(Stats sessionsPerSecond, Stats cores, Stats cpuMicros, Stats workerCpuMicros,
-            Stats readerCpuMicros, Stats readyMillis, Stats warmupSeconds) {
+            Stats readerCpuMicros, Stats readyMillis, Stats warmupSeconds, Stats compileMillis,
+            Stats compilerCpuMicros, Stats jfrCpuMicros, Stats deoptimizations, Stats workloadDeoptimizations) {
         Figures() {
-            this(new Stats(), new Stats(), new Stats(), new Stats(), new Stats(), new Stats(), new Stats());
+            this(new Stats(), new Stats(), new Stats(), new Stats(), new Stats(), new Stats(), new Stats(),
+                    new Stats(), new Stats(), new Stats(), new Stats(), new Stats());
         }
     }
 
@@ -133,6 +135,13 @@ final class Churn extends Measurement {
         stealShare.add((r.hostAtWindowEnd().stealNanos() - r.hostAtWindowStart().stealNanos()) / capacity);
         f.workerCpuMicros().add(r.workerCpuMicrosPerSession());
         f.warmupSeconds().add(r.warmupMillis() / 1000.0);
+        f.compileMillis().add(r.jit().compileMillis());
+        f.compilerCpuMicros().add(r.compilerCpuMicrosPerSession());
+        f.jfrCpuMicros().add(r.jfrCpuMicrosPerSession());
+        RecordingFacts.Deoptimizations deopts = RecordingFacts.deoptimizations(recording,
+                r.jit().windowStartMillis(), r.jit().windowEndMillis());
+        f.deoptimizations().add(deopts.all());
+        f.workloadDeoptimizations().add(deopts.workload());
         String detail = "";
         if (config == Configuration.AGENT || config == Configuration.PROFILE) {
             f.readerCpuMicros().add(r.readerCpuNanos() / 1e3 / r.windowSessions());
@@ -147,8 +156,10 @@ final class Churn extends Measurement {
         }
         bench.deleteUnlessKept(recording);
         BenchRun.progress(String.format(Locale.ROOT, "%-28s %,8.0f sessions/s, CPU %5.1f us/session (%5.1f in client "
-                + "and server threads), warm-up %.1f s%s", name, r.perSecond(), r.cpuMicrosPerSession(),
-                r.workerCpuMicrosPerSession(), r.warmupMillis() / 1000.0, detail));
+                + "and server threads, %.2f in JIT compilers), warm-up %.1f s, %d ms compiling and %d deopts in the "
+                + "window%s", name, r.perSecond(), r.cpuMicrosPerSession(), r.workerCpuMicrosPerSession(),
+                r.compilerCpuMicrosPerSession(), r.warmupMillis() / 1000.0, r.jit().compileMillis(), deopts.all(),
+                detail));
         return r;
     }
 
@@ -181,6 +192,12 @@ final class Churn extends Measurement {
                         hostTcplifeThroughputRatio.format("%.3f") + String.format(Locale.ROOT,
                                 "; median %,.0f sessions/s",
                                 figures.get(Configuration.HOST_TCPLIFE).sessionsPerSecond().median()), "–")
+                + row(number, "JIT compiler threads' CPU in the window, per session, with the agent vs without "
+                        + "(compilations of the agent's reader and of the JDK methods it instruments, recompilations "
+                        + "after deoptimization)", agent.compilerCpuMicros().format("%.2f") + " vs "
+                        + none.compilerCpuMicros().format("%.2f") + " µs; deoptimizations in the window "
+                        + agent.deoptimizations().format("%.0f") + " vs " + none.deoptimizations().format("%.0f"),
+                        "–")
                 + row(number, "`tcplife.TcpSession` events in the recordings vs 2 × sessions made",
                         String.format(Locale.ROOT, "%,d of %,d (%,d sessions, %d runs); sessionsLost %d, not tracked "
                                 + "%d", found, expected, made, recordings.size(), lost, notTracked), "0 lost")
@@ -215,6 +232,20 @@ final class Churn extends Measurement {
                     f.warmupSeconds().format("%.1f"));
         }, "configuration", "sessions/s", "JVM CPU (cores)", "CPU µs/session", "in client + server threads",
                 "in the agent's reader", "agent ready (ms)", "warm-up (s)"));
+        md.append("\nWhat the JVM itself does in the same windows: the JIT compilers' time (CompilationMXBean), the ")
+                .append("CPU of its compiler threads and of JFR's threads (/proc/self/task), and the deoptimizations ")
+                .append("the recording holds (jdk.Deoptimization, all threads and the client and server threads ")
+                .append("alone). A warm JVM compiles little; each deoptimization throws compiled code away and is ")
+                .append("followed by a recompilation. On a machine of two cores, the compiler threads' CPU is taken ")
+                .append("from the application's threads.\n\n");
+        md.append(table(List.of(Configuration.values()), c -> {
+            Figures f = figures.get(c);
+            return List.of(c.label, f.compileMillis().format("%.0f"), f.compilerCpuMicros().format("%.2f"),
+                    f.jfrCpuMicros().format("%.2f"), f.deoptimizations().format("%.0f"),
+                    f.workloadDeoptimizations().format("%.0f"));
+        }, "configuration", "compiling in the window (ms)", "JIT compiler threads, CPU µs/session",
+                "JFR's threads, CPU µs/session", "deoptimizations in the window",
+                "of them in client + server threads"));
         if (!tracerCpuMicros.isEmpty()) {
             md.append(String.format(Locale.ROOT, "\nThe host-wide `tcplife` process itself used %s µs CPU per "
                     + "session (both ends) on top, and reported %d events lost.\n", tracerCpuMicros.format("%.1f"),

@@ -18,7 +18,7 @@ final class ChurnJvm {
      */
     record Result(long made, long failures, int port, long windowSessions, long windowNanos, long cpuNanos,
             long readerCpuNanos, long workerCpuNanos, long warmupMillis, double readyMillis,
-            Host.CpuTimes hostAtWindowStart, Host.CpuTimes hostAtWindowEnd) {
+            Host.CpuTimes hostAtWindowStart, Host.CpuTimes hostAtWindowEnd, Jit jit) {
         static Result of(String line, double readyMillis, Host.CpuTimes hostAtWindowStart,
                 Host.CpuTimes hostAtWindowEnd) {
             Map<String, String> f = Child.fields(line);
@@ -26,7 +26,20 @@ final class ChurnJvm {
                     Integer.parseInt(f.get("port")), Long.parseLong(f.get("windowSessions")),
                     Long.parseLong(f.get("windowNanos")), Long.parseLong(f.get("cpuNanos")),
                     Long.parseLong(f.get("readerCpuNanos")), Long.parseLong(f.get("workerCpuNanos")),
-                    Long.parseLong(f.get("warmupMillis")), readyMillis, hostAtWindowStart, hostAtWindowEnd);
+                    Long.parseLong(f.get("warmupMillis")), readyMillis, hostAtWindowStart, hostAtWindowEnd,
+                    new Jit(Long.parseLong(f.get("compileMillis")), Long.parseLong(f.get("compilerCpuNanos")),
+                            Long.parseLong(f.get("jfrCpuNanos")), Long.parseLong(f.get("windowStartMillis")),
+                            Long.parseLong(f.get("windowEndMillis"))));
+        }
+
+        /** CPU µs per session of the JIT compiler threads in the window. */
+        double compilerCpuMicrosPerSession() {
+            return jit.compilerCpuNanos() / 1e3 / windowSessions;
+        }
+
+        /** CPU µs per session of JFR's own threads in the window. */
+        double jfrCpuMicrosPerSession() {
+            return jit.jfrCpuNanos() / 1e3 / windowSessions;
         }
 
         double perSecond() {
@@ -44,6 +57,15 @@ final class ChurnJvm {
         double wallMicrosPerSession() {
             return windowNanos / 1e3 / windowSessions;
         }
+    }
+
+    /**
+     * The JVM's own work in the window besides the application's: the JIT compilers' time (CompilationMXBean, in
+     * ms), the CPU of its compiler threads and of JFR's threads; and the window's wall-clock bounds, to find the
+     * recording's events in it.
+     */
+    record Jit(long compileMillis, long compilerCpuNanos, long jfrCpuNanos, long windowStartMillis,
+            long windowEndMillis) {
     }
 
     /**

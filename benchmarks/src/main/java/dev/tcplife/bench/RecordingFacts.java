@@ -71,6 +71,31 @@ final class RecordingFacts {
         return facts;
     }
 
+    /**
+     * The JIT's deoptimizations (jdk.Deoptimization, on in the JDK's default.jfc) between two wall-clock instants:
+     * all, and those on the workload's client and server threads (named bench-*), whose compiled code they throw
+     * away. Each is followed by a recompilation, or by running interpreted until one.
+     */
+    record Deoptimizations(long all, long workload) {
+    }
+
+    static Deoptimizations deoptimizations(Path recording, long startMillis, long endMillis) throws IOException {
+        long[] counts = new long[2];
+        try (EventStream stream = EventStream.openFile(recording)) {
+            stream.onEvent("jdk.Deoptimization", e -> {
+                long at = e.getStartTime().toEpochMilli();
+                if (at >= startMillis && at <= endMillis) {
+                    counts[0]++;
+                    if (e.getThread() != null && String.valueOf(e.getThread().getJavaName()).startsWith("bench-")) {
+                        counts[1]++;
+                    }
+                }
+            });
+            stream.start();
+        }
+        return new Deoptimizations(counts[0], counts[1]);
+    }
+
     long sessionEvents() {
         return clientEvents + serverEvents;
     }

@@ -201,6 +201,8 @@ public final class Workload {
             List<Thread> workers = new ArrayList<>(threads);
             workers.addAll(server.acceptors);
             long startWorkerCpu = cpuNanos(workers);
+            long startCompileMillis = compileMillis();
+            long[] startVmThreadCpu = vmThreadCpuNanos();
             say("@window-start");
             Thread.sleep(windowMillis);
             long endSessions = made.sum();
@@ -209,6 +211,8 @@ public final class Workload {
             long endCpu = processCpuNanos();
             long endReaderCpu = reader == null ? 0 : THREADS.getThreadCpuTime(reader.getId());
             long endWorkerCpu = cpuNanos(workers);
+            long endCompileMillis = compileMillis();
+            long[] endVmThreadCpu = vmThreadCpuNanos();
             say("@window-end");
 
             running.set(false);
@@ -221,6 +225,9 @@ public final class Workload {
                     + " windowSessions=" + (endSessions - startSessions) + " windowNanos=" + (endNanos - startNanos)
                     + " cpuNanos=" + (endCpu - startCpu) + " readerCpuNanos=" + (endReaderCpu - startReaderCpu)
                     + " workerCpuNanos=" + (endWorkerCpu - startWorkerCpu)
+                    + " compileMillis=" + (endCompileMillis - startCompileMillis)
+                    + " compilerCpuNanos=" + (endVmThreadCpu[0] - startVmThreadCpu[0])
+                    + " jfrCpuNanos=" + (endVmThreadCpu[1] - startVmThreadCpu[1])
                     + " churnStartMillis=" + churnStartWall + " windowStartMillis=" + startWall
                     + " windowEndMillis=" + endWall);
         }
@@ -317,6 +324,40 @@ public final class Workload {
             sum += Math.max(0, THREADS.getThreadCpuTime(t.getId()));
         }
         return sum;
+    }
+
+    /** The JIT compilers' time so far (CompilationMXBean), in ms; 0 where the JVM does not measure it. */
+    private static long compileMillis() {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : 0;
+    }
+
+    /**
+     * CPU time so far of the JVM's JIT compiler threads ("C1 CompilerThread0", "C2 CompilerThread0": no Java threads,
+     * so ThreadMXBean does not list them) and of JFR's own threads ("JFR Recorder Thread", "JFR Periodic Tasks", the
+     * sampler), from /proc/self/task: on a machine of few cores they take their CPU from the application's threads.
+     * Threads that ended in between are not counted.
+     */
+    private static long[] vmThreadCpuNanos() {
+        long[] cpu = new long[2];
+        try (var tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path task : (Iterable<Path>) tasks::iterator) {
+                try {
+                    String name = Files.readString(task.resolve("comm")).strip();
+                    int group = name.startsWith("C1 CompilerThre") || name.startsWith("C2 CompilerThre") ? 0
+                            : name.startsWith("JFR ") ? 1 : -1;
+                    if (group >= 0) {
+                        // the first field of schedstat: time on a CPU, in ns
+                        cpu[group] += Long.parseLong(Files.readString(task.resolve("schedstat")).split(" ")[0]);
+                    }
+                } catch (IOException | RuntimeException ended) {
+                    // the thread ended as it was read, or schedstat is missing: not counted
+                }
+            }
+        } catch (IOException e) {
+            return cpu;
+        }
+        return cpu;
     }
 
     private static long processCpuNanos() {
