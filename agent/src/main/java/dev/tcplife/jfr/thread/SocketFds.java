@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.tcplife.jfr.os.LibC;
-import dev.tcplife.jfr.record.InetAddresses;
 
 /**
  * Reads what the agent needs out of the JDK's socket objects (SocketImpl, socket channels, FileDescriptor): the
@@ -34,18 +33,25 @@ public final class SocketFds {
 
     /** Set once the native libraries are loaded, as the agent's start goes on; before that, no system calls. */
     private volatile LibC libc;
-    private final MethodHandle descriptorFd;
-    private final MethodHandle socketImplFd;
-    private final MethodHandle socketImplLocalPort;
-    private final MethodHandle socketImplPort;
-    private final MethodHandle socketImplAddress;
+
+    /**
+     * The fields of FileDescriptor and SocketImpl, in constants: the JIT makes plain field loads of them in the
+     * hooks, compiled into the JDK's connect and accept, where handles held in instance fields each go through the
+     * method handle's own code. Initialized by {@link #open}, once java.io and java.net are open to the agent.
+     */
+    private static final class Fields {
+        static final MethodHandle DESCRIPTOR_FD = getter(FileDescriptor.class, "fd", int.class, INT_GETTER);
+        static final MethodHandle SOCKET_IMPL_FD = getter(SocketImpl.class, "fd", FileDescriptor.class, OBJECT_GETTER);
+        static final MethodHandle SOCKET_IMPL_LOCAL_PORT = getter(SocketImpl.class, "localport", int.class, INT_GETTER);
+        static final MethodHandle SOCKET_IMPL_PORT = getter(SocketImpl.class, "port", int.class, INT_GETTER);
+        static final MethodHandle SOCKET_IMPL_ADDRESS = getter(SocketImpl.class, "address", InetAddress.class,
+                OBJECT_GETTER);
+
+        private Fields() {
+        }
+    }
 
     private SocketFds() {
-        this.descriptorFd = getter(FileDescriptor.class, "fd", int.class, INT_GETTER);
-        this.socketImplFd = getter(SocketImpl.class, "fd", FileDescriptor.class, OBJECT_GETTER);
-        this.socketImplLocalPort = getter(SocketImpl.class, "localport", int.class, INT_GETTER);
-        this.socketImplPort = getter(SocketImpl.class, "port", int.class, INT_GETTER);
-        this.socketImplAddress = getter(SocketImpl.class, "address", InetAddress.class, OBJECT_GETTER);
     }
 
     /** Opens java.io, java.net and sun.nio.ch to the agent's module and prepares the field accessors. */
@@ -54,6 +60,16 @@ public final class SocketFds {
         Set<Module> agent = Set.of(SocketFds.class.getModule());
         instrumentation.redefineModule(javaBase, Set.of(), Map.of(),
                 Map.of("java.io", agent, "java.net", agent, "sun.nio.ch", agent), Set.of(), Map.of());
+        try {
+            MethodHandles.lookup().ensureInitialized(Fields.class);
+        } catch (ExceptionInInitializerError e) {
+            if (e.getCause() instanceof IllegalStateException cannotRead) {
+                throw cannotRead;
+            }
+            throw e;
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
         return new SocketFds();
     }
 
@@ -66,11 +82,11 @@ public final class SocketFds {
     int fdOf(Object socket) {
         try {
             if (socket instanceof FileDescriptor) {
-                return (int) descriptorFd.invokeExact(socket);
+                return (int) Fields.DESCRIPTOR_FD.invokeExact(socket);
             }
             if (socket instanceof SocketImpl) {
-                Object fd = socketImplFd.invokeExact(socket);
-                return fd == null ? -1 : (int) descriptorFd.invokeExact(fd);
+                Object fd = Fields.SOCKET_IMPL_FD.invokeExact(socket);
+                return fd == null ? -1 : (int) Fields.DESCRIPTOR_FD.invokeExact(fd);
             }
             MethodHandle fdVal = FD_VAL.get(socket.getClass());
             return fdVal == null ? -1 : (int) fdVal.invokeExact(socket);
@@ -96,9 +112,9 @@ public final class SocketFds {
     AcceptedSocket accepted(Object socket) {
         try {
             if (socket instanceof SocketImpl) {
-                InetAddress remote = (InetAddress) (Object) socketImplAddress.invokeExact(socket);
-                return remote == null ? null : new AcceptedSocket((int) socketImplLocalPort.invokeExact(socket),
-                        InetAddresses.format(remote.getAddress()), (int) socketImplPort.invokeExact(socket));
+                InetAddress remote = (InetAddress) (Object) Fields.SOCKET_IMPL_ADDRESS.invokeExact(socket);
+                return remote == null ? null : AcceptedSocket.of((int) Fields.SOCKET_IMPL_LOCAL_PORT.invokeExact(socket),
+                        remote.getAddress(), (int) Fields.SOCKET_IMPL_PORT.invokeExact(socket));
             }
             MethodHandle local = LOCAL_ADDRESS.get(socket.getClass());
             MethodHandle remote = REMOTE_ADDRESS.get(socket.getClass());
@@ -108,7 +124,7 @@ public final class SocketFds {
                     || remoteAddress.getAddress() == null) {
                 return null;
             }
-            return new AcceptedSocket(localAddress.getPort(), InetAddresses.format(remoteAddress.getAddress().getAddress()),
+            return AcceptedSocket.of(localAddress.getPort(), remoteAddress.getAddress().getAddress(),
                     remoteAddress.getPort());
         } catch (Throwable e) {
             return null;

@@ -70,17 +70,27 @@ public final class SocketOwners {
     private volatile OpenListener openListener = NO_OPEN_LISTENER;
     private final ConcurrentHashMap<Long, SocketOwner> byThreadId = new ConcurrentHashMap<>();
     private final ThreadLocal<SocketOwner> platformOwner = new ThreadLocal<>();
-    /** Accepted connections by AcceptedSocket, virtual threads' connects by inode; oldest dropped when full. */
-    private final Map<Object, SocketOwner> bySocket = new LinkedHashMap<>(1024, 0.75f, false) {
+    /** Connections the JDK accepted, by port and peer: filled on the accepting thread (see AcceptedSockets). */
+    private final AcceptedSockets accepted = new AcceptedSockets(CAPACITY / 2);
+    /** Virtual threads' connects and Netty's native accepts, by inode; oldest dropped when full. */
+    private final Map<Long, SocketOwner> byInode = new LinkedHashMap<>(16, 0.75f, false) {
         private static final long serialVersionUID = 1L;
 
         @Override
-        protected boolean removeEldestEntry(Map.Entry<Object, SocketOwner> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<Long, SocketOwner> eldest) {
             return size() > CAPACITY;
         }
     };
+    /** Guards {@link #accepted} and {@link #byInode}: the hooks put, the reader thread claims. */
+    private final Object lock = new Object();
     /** Asynchronous server channels whose accept is pending, and the thread that asked for it. */
     private final Map<Object, SocketOwner> acceptRequests = Collections.synchronizedMap(new WeakHashMap<>());
+    /**
+     * Whether any asynchronous accept was ever asked for: until then an accept does not look in
+     * {@link #acceptRequests}, which costs a lock. Set before the request is noted, by the thread that asks, which
+     * the channel then hands the accept to.
+     */
+    private volatile boolean acceptRequested;
 
     /** Package-private for tests, which give it a LiveThreads of their own and no SocketFds where none is used. */
     SocketOwners(SocketFds fds, LiveThreads liveThreads) {
@@ -113,7 +123,7 @@ public final class SocketOwners {
      */
     public SocketOwner claim(TcpSession session, boolean lastChance) {
         if (TcpSession.SERVER.equals(session.role())) {
-            SocketOwner jdk = remove(new AcceptedSocket(session.localPort(), session.remoteAddress(),
+            SocketOwner jdk = removeAccepted(AcceptedSocket.of(session.localPort(), session.remoteAddress(),
                     session.remotePort()));
             return jdk != null || session.socketInode() == 0 ? jdk : remove(session.socketInode());
         }
@@ -168,10 +178,10 @@ public final class SocketOwners {
         if (!fds.isInet(server)) {
             return;
         }
-        SocketOwner requester = acceptRequests.remove(server);
+        SocketOwner requester = acceptRequested ? acceptRequests.remove(server) : null;
         AcceptedSocket name = fds.accepted(accepted);
         if (name != null) {
-            put(name, requester != null ? requester : currentOwner());
+            putAccepted(name, requester != null ? requester : currentOwner());
         }
         if (openListener.wanted()) {
             markOpened(TcpSession.SERVER, fds.inode(fds.fdOf(accepted)));
@@ -188,6 +198,7 @@ public final class SocketOwners {
 
     /** The current thread asked the asynchronous channel {@code server} for its next connection. */
     void acceptRequested(Object server) {
+        acceptRequested = true;
         acceptRequests.put(server, currentOwner());
     }
 
@@ -237,17 +248,36 @@ public final class SocketOwners {
 
     /**
      * Notes {@code owner} for the session that the kernel will report with {@code key}: an AcceptedSocket or an
-     * inode. Package-private for tests, which note sockets without the JDK objects the hooks read.
+     * inode (a Long). Package-private for tests, which note sockets without the JDK objects the hooks read.
      */
     void put(Object key, SocketOwner owner) {
-        synchronized (bySocket) {
-            bySocket.put(key, owner);
+        if (key instanceof AcceptedSocket socket) {
+            putAccepted(socket, owner);
+        } else {
+            synchronized (lock) {
+                byInode.put((Long) key, owner);
+            }
         }
     }
 
-    private SocketOwner remove(Object key) {
-        synchronized (bySocket) {
-            return bySocket.remove(key);
+    private void putAccepted(AcceptedSocket key, SocketOwner owner) {
+        synchronized (lock) {
+            accepted.put(key, owner);
+        }
+    }
+
+    private SocketOwner removeAccepted(AcceptedSocket key) {
+        if (key == null) {
+            return null;
+        }
+        synchronized (lock) {
+            return accepted.remove(key);
+        }
+    }
+
+    private SocketOwner remove(long inode) {
+        synchronized (lock) {
+            return byInode.remove(inode);
         }
     }
 

@@ -115,12 +115,12 @@ class SocketOwnersTest {
 
     @Test
     void anAcceptedConnectionIsClaimedOnceByItsPortsAndPeer() {
-        assertClaimedOnce(new AcceptedSocket(8080, "192.0.2.7", 50000), server(8080, "192.0.2.7", 50000, 0, 2_000));
+        assertClaimedOnce(AcceptedSocket.of(8080, "192.0.2.7", 50000), server(8080, "192.0.2.7", 50000, 0, 2_000));
     }
 
     @Test
     void anAcceptedConnectionIsNotTakenForAnotherOne() {
-        owners.put(new AcceptedSocket(8080, "192.0.2.7", 50000), owner(new Thread("acceptor"), TID, 1_000));
+        owners.put(AcceptedSocket.of(8080, "192.0.2.7", 50000), owner(new Thread("acceptor"), TID, 1_000));
 
         assertAll(
                 () -> assertNull(owners.claim(server(8080, "192.0.2.7", 50001, 0, 2_000), false)),
