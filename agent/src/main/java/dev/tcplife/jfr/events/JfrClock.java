@@ -76,10 +76,15 @@ public final class JfrClock {
         }
     }
 
-    /** JFR ticks at the kernel's CLOCK_MONOTONIC time {@code kernelNanos}. */
+    /**
+     * JFR ticks at the kernel's CLOCK_MONOTONIC time {@code kernelNanos}. Rounded with Math.rint, which the JIT
+     * makes one instruction: Math.round branches on the sign and size of its argument, and a session that ends
+     * after the anchor (a positive offset among negative ones) or at it made the JIT deoptimize and recompile the
+     * reader's event commit, where this is inlined, JFR's writer with it.
+     */
     public long toTicks(long kernelNanos) {
         Anchor a = anchor;
-        return a.ticks + Math.round((kernelNanos + timeNamespaceOffsetNanos - a.nanos) * a.ticksPerNano);
+        return a.ticks + (long) Math.rint((kernelNanos + timeNamespaceOffsetNanos - a.nanos) * a.ticksPerNano);
     }
 
     /**

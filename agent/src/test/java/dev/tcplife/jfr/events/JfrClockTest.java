@@ -77,6 +77,18 @@ class JfrClockTest {
     }
 
     @Test
+    void timesBeforeAtAndAfterTheAnchorConvertAlike() throws Throwable {
+        // 2.5 ticks a nanosecond: half ticks at odd offsets, on either side of the anchor and at it
+        Machine machine = new Machine(2.5, 0);
+        JfrClock clock = machine.clock(2.5, 0);
+        long now = machine.nanos;
+
+        for (long offset : new long[] {-3 * SECOND - 1, -1001, -2, -1, 0, 1, 2, 1001, 3 * SECOND + 1}) {
+            assertEquals(machine.ticksAt(now + offset), clock.toTicks(now + offset), TICK, "offset " + offset);
+        }
+    }
+
+    @Test
     void inATimeNamespaceAKernelTimeIsConvertedAtTheJvmsTimeForIt() throws Throwable {
         // the JVM's CLOCK_MONOTONIC runs 5 s ahead of the kernel's, which the session's times are on
         Machine machine = new Machine(2.5, 0);
