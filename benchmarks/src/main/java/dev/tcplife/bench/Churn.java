@@ -192,9 +192,8 @@ final class Churn extends Measurement {
                         hostTcplifeThroughputRatio.format("%.3f") + String.format(Locale.ROOT,
                                 "; median %,.0f sessions/s",
                                 figures.get(Configuration.HOST_TCPLIFE).sessionsPerSecond().median()), "–")
-                + row(number, "JIT compiler threads' CPU in the window, per session, with the agent vs without "
-                        + "(compilations of the agent's reader and of the JDK methods it instruments, recompilations "
-                        + "after deoptimization)", agent.compilerCpuMicros().format("%.2f") + " vs "
+                + row(number, "JIT compiler threads' CPU in the window, per session, with the agent vs without; "
+                        + "the JIT's deoptimizations in the window", agent.compilerCpuMicros().format("%.2f") + " vs "
                         + none.compilerCpuMicros().format("%.2f") + " µs; deoptimizations in the window "
                         + agent.deoptimizations().format("%.0f") + " vs " + none.deoptimizations().format("%.0f"),
                         "–")
