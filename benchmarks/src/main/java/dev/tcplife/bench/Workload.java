@@ -23,6 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
+import jdk.jfr.FlightRecorder;
+import jdk.jfr.Recording;
+
 /**
  * The program the benchmark runs in each measured JVM, with or without the agent. It talks to the harness
  * through lines on standard output that start with {@code @}:
@@ -237,12 +240,18 @@ public final class Workload {
      * At least {@code minMillis}, then until the JIT compilers are quiet (under 5% of one compiler thread over the
      * last second), at most 5 s longer: the agent's own code and the instrumented JDK methods start their
      * compilations late, when the agent becomes ready, so a fixed warm-up would measure them only in one case.
+     * Half-way through the minimum, JFR's chunk is rotated once: a recording rotates every 12 MB, and its first
+     * rotation makes C2 recompile the event writers that run then (JFR's own events at a new chunk widen their
+     * profiles), seconds of a compiler thread once per JVM, which would otherwise fall in the window only of the
+     * runs that write enough events to rotate (the agent's).
      *
      * @return the warm-up's length in milliseconds
      */
     private static long warmUp(int minMillis) throws InterruptedException {
         long start = System.nanoTime();
-        Thread.sleep(minMillis);
+        Thread.sleep(minMillis / 2);
+        rotateRecordingChunk();
+        Thread.sleep(minMillis - minMillis / 2);
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
             return minMillis;
@@ -258,6 +267,16 @@ public final class Workload {
             before = now;
         }
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    }
+
+    /** Starting a recording while one records to disk makes JFR begin a new chunk; none is started otherwise. */
+    private static void rotateRecordingChunk() {
+        if (!FlightRecorder.isInitialized() || FlightRecorder.getFlightRecorder().getRecordings().isEmpty()) {
+            return;
+        }
+        try (Recording rotation = new Recording()) {
+            rotation.start();
+        }
     }
 
     private static void light(int rate, int payload, int windowMillis) throws Exception {
