@@ -126,7 +126,12 @@ public final class SessionAssertions {
         assertFalse(run.stderr().contains("[tcplife] ERROR"), run.describe());
         List<RecordedEvent> sessions = run.events("tcplife.TcpSession");
         long pid = options.pid >= 0 ? options.pid : jvmPid(run);
-        assertSessions(expected, sessions, run.events("test.ThreadMarker"), options, pid);
+        try {
+            assertSessions(expected, sessions, run.events("test.ThreadMarker"), options, pid);
+        } catch (AssertionError wrong) {
+            // What the agent said is the first clue to a run that recorded too little.
+            throw new AssertionError(wrong.getMessage() + "\n" + run.describe(), wrong);
+        }
         assertEquals(expected.size(), sessions.size());
         return sessions;
     }
