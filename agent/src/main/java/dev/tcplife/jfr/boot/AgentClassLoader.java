@@ -29,22 +29,20 @@ final class AgentClassLoader extends ClassLoader {
         registerAsParallelCapable();
     }
 
+    private final File jarFile;
     private final JarFile jar;
     private final String jarUrl;
     private final ProtectionDomain protectionDomain;
+    /** Whether {@link NativeModule} is defined: on the first request for one of its classes. */
+    private volatile boolean nativeModuleDefined;
 
     /**
      * The agent's class loader for the agent jar {@code jarFile}, its native layer in a module of its own (see
      * {@link NativeModule}).
      */
-    static AgentClassLoader create(File jarFile) throws IOException {
-        AgentClassLoader loader = new AgentClassLoader(jarFile);
-        NativeModule.define(loader, jarFile.toURI());
-        return loader;
-    }
-
-    private AgentClassLoader(File jarFile) throws IOException {
+    AgentClassLoader(File jarFile) throws IOException {
         super("tcplife", ClassLoader.getPlatformClassLoader());
+        this.jarFile = jarFile;
         this.jar = new JarFile(jarFile, false);
         this.jarUrl = jarFile.toURI().toURL().toString();
         URL location = jarFile.toURI().toURL();
@@ -62,7 +60,14 @@ final class AgentClassLoader extends ClassLoader {
 
     @Override
     protected Class<?> findClass(String name) throws ClassNotFoundException {
-        JarEntry entry = jar.getJarEntry(PREFIX + name.replace('.', '/') + ".class");
+        int lastDot = name.lastIndexOf('.');
+        String packageName = lastDot > 0 ? name.substring(0, lastDot) : "";
+        if (!nativeModuleDefined && NativeModule.PACKAGES.contains(packageName)) {
+            defineNativeModule();
+        }
+        // String.concat, not +: the first + of a JVM bootstraps invokedynamic's string concatenation (some 15 ms),
+        // which a command line tool that concatenates nothing itself would pay here, on its first class.
+        JarEntry entry = jar.getJarEntry(PREFIX.concat(name.replace('.', '/')).concat(".class"));
         if (entry == null) {
             throw new ClassNotFoundException(name);
         }
@@ -73,9 +78,7 @@ final class AgentClassLoader extends ClassLoader {
         } catch (IOException e) {
             throw new ClassNotFoundException(name, e);
         }
-        int lastDot = name.lastIndexOf('.');
         if (lastDot > 0) {
-            String packageName = name.substring(0, lastDot);
             if (getDefinedPackage(packageName) == null) {
                 try {
                     definePackage(packageName, null, null, null, null, null, null, null);
@@ -85,6 +88,17 @@ final class AgentClassLoader extends ClassLoader {
             }
         }
         return defineClass(name, bytes, 0, bytes.length, protectionDomain);
+    }
+
+    /**
+     * Defines {@link NativeModule} before the first of its classes, and only then: the command line tools that never
+     * call native code ({@code print}, say) are spared the module layer's set-up, tens of milliseconds of start-up.
+     */
+    private synchronized void defineNativeModule() {
+        if (!nativeModuleDefined) {
+            NativeModule.define(this, jarFile.toURI());
+            nativeModuleDefined = true;
+        }
     }
 
     /** Classes of {@link NativeModule}: the JVM asks for them by module once the module is defined. */

@@ -56,7 +56,7 @@ public final class AgentLauncher {
     private static synchronized ClassLoader loader() throws Exception {
         if (agentLoader == null) {
             File jar = new File(AgentLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-            agentLoader = AgentClassLoader.create(jar);
+            agentLoader = new AgentClassLoader(jar);
         }
         return agentLoader;
     }
