@@ -3,8 +3,7 @@ package dev.tcplife.jfr.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 
 import dev.tcplife.jfr.cli.attach.AttachCommand;
 import dev.tcplife.jfr.cli.command.Arguments;
@@ -22,17 +21,8 @@ import dev.tcplife.jfr.cli.watch.WatchCommand;
  * attach), 2 wrong usage, 3 the recording holds no TCP sessions.
  */
 public final class Main {
-    private static final Map<String, Command> COMMANDS = new LinkedHashMap<>();
-
-    static {
-        COMMANDS.put("attach", new AttachCommand(false));
-        COMMANDS.put("stop", new AttachCommand(true));
-        COMMANDS.put("watch", new WatchCommand());
-        COMMANDS.put("print", new PrintCommand());
-        COMMANDS.put("report", new ReportCommand());
-        COMMANDS.put("demo", new DemoCommand());
-        COMMANDS.put(SampleWorkload.COMMAND, new SampleWorkload());
-    }
+    /** The public commands, in the order the usage lists them. */
+    private static final List<String> COMMANDS = List.of("attach", "stop", "watch", "print", "report", "demo");
 
     private Main() {
     }
@@ -47,9 +37,9 @@ public final class Main {
             (args.length == 0 ? err : out).print(usage());
             return args.length == 0 ? Command.USAGE : Command.OK;
         }
-        Command command = COMMANDS.get(args[0]);
+        Command command = command(args[0]);
         if (command == null) {
-            err.println("tcplife: unknown command '" + args[0] + "'; commands: " + String.join(", ", publicCommands()));
+            err.println("tcplife: unknown command '" + args[0] + "'; commands: " + String.join(", ", COMMANDS));
             return Command.USAGE;
         }
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
@@ -73,14 +63,27 @@ public final class Main {
         }
     }
 
-    private static Iterable<String> publicCommands() {
-        return COMMANDS.keySet().stream().filter(name -> !name.equals(SampleWorkload.COMMAND))::iterator;
+    /**
+     * The command named {@code name}, or null. Made on demand: each command's classes load only when it runs, and
+     * those of the others (the attach API, report's formatting, the demo's workload) stay out of print's start-up.
+     */
+    private static Command command(String name) {
+        return switch (name) {
+            case "attach" -> new AttachCommand(false);
+            case "stop" -> new AttachCommand(true);
+            case "watch" -> new WatchCommand();
+            case "print" -> new PrintCommand();
+            case "report" -> new ReportCommand();
+            case "demo" -> new DemoCommand();
+            case SampleWorkload.COMMAND -> new SampleWorkload();
+            default -> null;
+        };
     }
 
     static String usage() {
         StringBuilder text = new StringBuilder("Usage: java -jar tcplife-agent.jar <command> [arguments]\n\nCommands:\n");
-        for (String name : publicCommands()) {
-            text.append(String.format("  %-8s %s%n", name, COMMANDS.get(name).summary()));
+        for (String name : COMMANDS) {
+            text.append(String.format("  %-8s %s%n", name, command(name).summary()));
         }
         text.append("\nRun a command with --help for its arguments. Exit status: 0 success, 1 failure,\n")
                 .append("2 wrong usage, 3 no TCP sessions in the recording.\n");
