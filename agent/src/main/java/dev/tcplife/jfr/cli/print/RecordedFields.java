@@ -18,13 +18,23 @@ import jdk.jfr.consumer.RecordedObject;
  * jdk.jfr.consumer to itself with its manifest's Add-Opens, which the JVM honours for {@code java -jar}), the
  * positions are looked up once per type and the values read from there. Otherwise it reads by name, as the
  * API does. A field the recording's event type lacks (an older agent's) reads as null.
+ *
+ * <p>One object is read at a time ({@link #select}, then {@link #get}), straight from its array: no array of its
+ * own per object, which was a third of what print allocated beyond the parser.
  */
 final class RecordedFields {
     private static final MethodHandle VALUES = valuesGetter();
+    /** In {@link #index}: the type lacks the field. */
+    private static final int ABSENT = -1;
+    /** In {@link #index}: the field is read by name. */
+    private static final int BY_NAME = -2;
 
     private final String[] names;
     private List<ValueDescriptor> lastType;
-    private int[] positions;
+    /** Where each named field's value sits in the selected object's array, or {@link #ABSENT} or {@link #BY_NAME}. */
+    private int[] index;
+    private RecordedObject object;
+    private Object[] values;
 
     RecordedFields(String... names) {
         this.names = names;
@@ -35,32 +45,37 @@ final class RecordedFields {
         return VALUES != null;
     }
 
-    /** The named fields' values of {@code object}, in the order of the names given; boxed, null where absent. */
-    Object[] read(RecordedObject object) {
-        Object[] values = new Object[names.length];
+    /** Reads the fields of {@code object} from now on, until the next call. */
+    void select(RecordedObject object) {
+        this.object = object;
+        values = VALUES == null ? null : all(object);
         List<ValueDescriptor> fields = object.getFields();
         if (fields != lastType) {
             lastType = fields;
-            positions = positions(fields);
+            index = index(fields, values == null ? -1 : fields.size() - values.length);
         }
-        Object[] all = VALUES == null ? null : all(object);
-        int kept = all == null ? 0 : fields.size() - all.length;
-        for (int i = 0; i < names.length; i++) {
-            int at = positions[i];
-            if (at >= 0) {
-                values[i] = all != null && at >= kept ? all[at - kept] : object.getValue(names[i]);
-            }
-        }
-        return values;
     }
 
-    private int[] positions(List<ValueDescriptor> fields) {
+    /** The value of the {@code i}-th named field of the selected object, boxed; null where absent. */
+    Object get(int i) {
+        int at = index[i];
+        if (at >= 0 && values != null) {
+            return values[at];
+        }
+        return at == ABSENT ? null : object.getValue(names[i]);
+    }
+
+    /**
+     * Each named field's place in an array of values without the {@code kept} leading ones, or {@link #ABSENT}, or
+     * {@link #BY_NAME} where there is no array ({@code kept} is negative) or the field is one of those kept apart.
+     */
+    private int[] index(List<ValueDescriptor> fields, int kept) {
         int[] found = new int[names.length];
         for (int i = 0; i < names.length; i++) {
-            found[i] = -1;
+            found[i] = ABSENT;
             for (int at = 0; at < fields.size(); at++) {
                 if (fields.get(at).getName().equals(names[i])) {
-                    found[i] = at;
+                    found[i] = kept >= 0 && at >= kept ? at - kept : BY_NAME;
                     break;
                 }
             }

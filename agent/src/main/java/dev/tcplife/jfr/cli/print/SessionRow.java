@@ -44,35 +44,40 @@ public record SessionRow(
         private final RecordedFields thread = new RecordedFields("javaName");
 
         public SessionRow read(RecordedEvent e) {
-            Object[] v = session.read(e);
+            RecordedFields v = session;
+            v.select(e);
             return new SessionRow(
                     epochNanos(e.getStartTime()),
                     epochNanos(e.getEndTime()),
-                    number(v[0]),
-                    threadName((RecordedObject) v[1], (String) v[2]),
-                    number(v[3]),
-                    (String) v[4],
-                    (String) v[5],
-                    (String) v[6],
-                    (int) number(v[7]),
-                    (String) v[8],
-                    (int) number(v[9]),
-                    number(v[10]),
-                    number(v[11]),
-                    (String) v[12],
-                    Boolean.TRUE.equals(v[13]),
-                    Boolean.TRUE.equals(v[14]),
-                    (String) v[15],
-                    v[16] == null ? Long.MIN_VALUE : number(v[16]),
-                    v[17] == null ? Long.MIN_VALUE : number(v[17]),
-                    number(v[18]),
-                    number(v[19]),
-                    !Boolean.FALSE.equals(v[20]));
+                    number(v.get(0)),
+                    threadName((RecordedObject) v.get(1), (String) v.get(2)),
+                    number(v.get(3)),
+                    (String) v.get(4),
+                    (String) v.get(5),
+                    (String) v.get(6),
+                    (int) number(v.get(7)),
+                    (String) v.get(8),
+                    (int) number(v.get(9)),
+                    number(v.get(10)),
+                    number(v.get(11)),
+                    (String) v.get(12),
+                    Boolean.TRUE.equals(v.get(13)),
+                    Boolean.TRUE.equals(v.get(14)),
+                    (String) v.get(15),
+                    v.get(16) == null ? Long.MIN_VALUE : number(v.get(16)),
+                    v.get(17) == null ? Long.MIN_VALUE : number(v.get(17)),
+                    number(v.get(18)),
+                    number(v.get(19)),
+                    !Boolean.FALSE.equals(v.get(20)));
         }
 
         /** The thread's name as recorded, else the name the agent kept (the thread had ended), else "-". */
         private String threadName(RecordedObject recorded, String kept) {
-            String name = recorded == null ? null : (String) thread.read(recorded)[0];
+            String name = null;
+            if (recorded != null) {
+                thread.select(recorded);
+                name = (String) thread.get(0);
+            }
             if (name != null) {
                 return name;
             }
