@@ -73,10 +73,25 @@ public final class ByteLine {
         for (long limit = 10; digits < 19 && value >= limit; limit *= 10) {
             digits++;
         }
+        return appendDigits(value, digits);
+    }
+
+    /**
+     * The last {@code digits} digits of {@code value} (not negative), with leading zeros where it has fewer. In int
+     * arithmetic once the value fits: until the JVM's optimising compiler has compiled the loop, which on two cores
+     * can be most of a print, each long division by ten is a call into the JVM's runtime.
+     */
+    ByteLine appendDigits(long value, int digits) {
         room(digits);
-        for (int at = length + digits - 1; at >= length; at--) {
+        int at = length + digits - 1;
+        for (; value > Integer.MAX_VALUE && at >= length; at--) {
             bytes[at] = (byte) ('0' + value % 10);
             value /= 10;
+        }
+        for (int rest = (int) value; at >= length; at--) {
+            int tenth = rest / 10;
+            bytes[at] = (byte) ('0' + rest - 10 * tenth);
+            rest = tenth;
         }
         length += digits;
         return this;

@@ -166,8 +166,7 @@ public enum SessionFormat {
     private static ByteLine start(ByteLine line, SessionRow s, int width) {
         int at = line.length();
         clock(line, s.startNanos()).append('.');
-        int millis = (int) Math.floorMod(s.startNanos(), 1_000_000_000L) / 1_000_000;
-        line.append((char) ('0' + millis / 100)).append((char) ('0' + millis / 10 % 10)).append((char) ('0' + millis % 10));
+        line.appendDigits((int) Math.floorMod(s.startNanos(), 1_000_000_000L) / 1_000_000, 3);
         if (!s.startObserved()) {
             line.append('*');
         }
@@ -176,12 +175,48 @@ public enum SessionFormat {
 
     /** The local time of day at {@code epochNanos}, HH:mm:ss. */
     public static ByteLine clock(ByteLine line, long epochNanos) {
-        long seconds = Math.floorDiv(epochNanos, 1_000_000_000L);
-        int second = (int) Math.floorMod(seconds + LocalOffset.at(seconds), 86_400);
-        two(line, second / 3600).append(':');
-        two(line, second / 60 % 60).append(':');
-        return two(line, second % 60);
+        long second = Math.floorDiv(epochNanos, 1_000_000_000L);
+        SecondText clock = lastClock;
+        if (clock.second() != second) {
+            int ofDay = (int) Math.floorMod(second + LocalOffset.at(second), 86_400);
+            ByteLine text = new ByteLine(StandardCharsets.US_ASCII);
+            two(text, ofDay / 3600).append(':');
+            two(text, ofDay / 60 % 60).append(':');
+            two(text, ofDay % 60);
+            clock = new SecondText(second, text.toByteArray());
+            lastClock = clock;
+        }
+        return line.appendAscii(clock.text());
     }
+
+    /** The date and time of day in UTC at {@code second} since the epoch, yyyy-MM-ddTHH:mm:ss. */
+    private static ByteLine utc(ByteLine line, long second) {
+        SecondText utc = lastUtc;
+        if (utc.second() != second) {
+            LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(second, 86_400));
+            int ofDay = (int) Math.floorMod(second, 86_400);
+            ByteLine text = new ByteLine(StandardCharsets.US_ASCII);
+            text.append(day.getYear()).append('-'); // four digits: epoch nanoseconds end in 2262
+            two(text, day.getMonthValue()).append('-');
+            two(text, day.getDayOfMonth()).append('T');
+            two(text, ofDay / 3600).append(':');
+            two(text, ofDay / 60 % 60).append(':');
+            two(text, ofDay % 60);
+            utc = new SecondText(second, text.toByteArray());
+            lastUtc = utc;
+        }
+        return line.appendAscii(utc.text());
+    }
+
+    /**
+     * The text of one second, kept for the lines after it: sessions end by the thousand each second, and the date and
+     * the time of day take a calendar and a dozen divisions to work out.
+     */
+    private record SecondText(long second, byte[] text) {
+    }
+
+    private static volatile SecondText lastClock = new SecondText(Long.MIN_VALUE, null);
+    private static volatile SecondText lastUtc = new SecondText(Long.MIN_VALUE, null);
 
     /**
      * The local time zone's offset, kept with the span it holds for (until the zone's next transition): looking it
@@ -299,25 +334,14 @@ public enum SessionFormat {
             long magnitude = Math.abs(value);
             long unit = scale == 6 ? 1_000_000 : 1_000;
             line.append(magnitude / unit).append('.');
-            long fraction = magnitude % unit;
+            int fraction = (int) (magnitude % unit);
             int digits = scale;
             while (digits > 1 && fraction % 10 == 0) {
                 fraction /= 10;
                 digits--;
             }
-            for (long power = pow10(digits - 1); power > 1 && fraction < power; power /= 10) {
-                line.append('0');
-            }
-            line.append(fraction);
+            line.appendDigits(fraction, digits);
             return this;
-        }
-
-        private static long pow10(int exponent) {
-            long power = 1;
-            for (int i = 0; i < exponent; i++) {
-                power *= 10;
-            }
-            return power;
         }
 
         MachineLine bool(boolean value) {
@@ -341,12 +365,23 @@ public enum SessionFormat {
             next();
             if (json) {
                 jsonString(value);
-            } else if (value.indexOf(',') >= 0 || value.indexOf('"') >= 0 || value.indexOf('\n') >= 0) {
+            } else if (needsQuotes(value)) {
                 line.append('"').append(value.replace("\"", "\"\"")).append('"');
             } else {
                 line.append(value);
             }
             return this;
+        }
+
+        /** Whether a CSV value holds a comma, a quote or a line break: one pass, where indexOf takes one each. */
+        private static boolean needsQuotes(String value) {
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c == ',' || c == '"' || c == '\n') {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** As {@link Instant#toString()} (ISO-8601 in UTC, the fraction in groups of three digits), but direct. */
@@ -355,21 +390,16 @@ public enum SessionFormat {
             if (json) {
                 line.append('"');
             }
-            long seconds = Math.floorDiv(epochNanos, 1_000_000_000L);
+            utc(line, Math.floorDiv(epochNanos, 1_000_000_000L));
             int nano = (int) Math.floorMod(epochNanos, 1_000_000_000L);
-            LocalDate day = LocalDate.ofEpochDay(Math.floorDiv(seconds, 86_400));
-            int second = (int) Math.floorMod(seconds, 86_400);
-            line.append(day.getYear()).append('-'); // four digits: epoch nanoseconds end in 2262
-            two(line, day.getMonthValue()).append('-');
-            two(line, day.getDayOfMonth()).append('T');
-            two(line, second / 3600).append(':');
-            two(line, second / 60 % 60).append(':');
-            two(line, second % 60);
             if (nano > 0) {
-                int digits = nano % 1_000_000 == 0 ? 3 : nano % 1000 == 0 ? 6 : 9;
                 line.append('.');
-                for (int unit = 100_000_000, i = 0; i < digits; unit /= 10, i++) {
-                    line.append((char) ('0' + nano / unit % 10));
+                if (nano % 1_000_000 == 0) {
+                    line.appendDigits(nano / 1_000_000, 3);
+                } else if (nano % 1000 == 0) {
+                    line.appendDigits(nano / 1000, 6);
+                } else {
+                    line.appendDigits(nano, 9);
                 }
             }
             line.append('Z');

@@ -61,4 +61,47 @@ class SessionFormatTest {
             assertEquals(String.format(Locale.ROOT, "%.2f", duration / 1e6), columns[10], duration + " ns");
         }
     }
+
+    @Test
+    void timesInCsvAreAsInstantToString() {
+        SplittableRandom random = new SplittableRandom(7);
+        for (int i = 0; i < 100_000; i++) {
+            // from before 1970 to 2262, every length of fraction, and the end in the start's second or a later one
+            // (the second kept from the line before goes stale both ways)
+            long second = i < 1000 ? i - 500 : random.nextLong(-1_000_000_000L, 9_200_000_000L);
+            long nano = switch (random.nextInt(4)) {
+                case 0 -> 0;
+                case 1 -> random.nextLong(1000) * 1_000_000;
+                case 2 -> random.nextLong(1_000_000) * 1000;
+                default -> random.nextLong(1_000_000_000);
+            };
+            long start = second * 1_000_000_000L + nano;
+            long end = start + (random.nextBoolean() ? 1 : random.nextLong(5_000_000_000L));
+            String[] fields = csv(session(start, end));
+            assertEquals(Instant.ofEpochSecond(0, start).toString(), fields[0], start + " ns");
+            assertEquals(Instant.ofEpochSecond(0, end).toString(), fields[1], end + " ns");
+        }
+    }
+
+    @Test
+    void numbersInCsvAreAsLongToString() {
+        SplittableRandom random = new SplittableRandom(3);
+        long[] edges = {0, 9, 10, 99, Integer.MAX_VALUE - 1L, Integer.MAX_VALUE, Integer.MAX_VALUE + 1L,
+            999_999_999_999L, 1_000_000_000_000L, Long.MAX_VALUE - 1, Long.MAX_VALUE};
+        for (int i = 0; i < 100_000; i++) {
+            long value = i < edges.length ? edges[i] : random.nextLong(Long.MAX_VALUE) >>> random.nextInt(63);
+            SessionRow row = new SessionRow(0, 1, 42, "main", 43, "client", "IPv4", "127.0.0.1", 40000,
+                    "127.0.0.1", 80, value, -value, "local", false, true, null, 1_500_000, 250, 0, value, true);
+            String[] fields = csv(row);
+            assertEquals(Long.toString(value), fields[12], "bytes sent");
+            assertEquals(Long.toString(-value), fields[13], "bytes received");
+            assertEquals(Long.toString(value), fields[22], "socket id");
+        }
+    }
+
+    private static String[] csv(SessionRow row) {
+        ByteLine line = new ByteLine(StandardCharsets.UTF_8);
+        SessionFormat.CSV.row(line, row);
+        return line.toString().split(",", -1);
+    }
 }
