@@ -3,7 +3,6 @@ package dev.tcplife.jfr.cli.print;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.PriorityQueue;
 
 /**
@@ -25,11 +24,16 @@ final class EndOrder {
     /** 32 MB, or an eighth of the heap where that is less: a small heap prints slightly out of order, not fails. */
     static final int MAX_BYTES = (int) Math.min(32 << 20, Runtime.getRuntime().maxMemory() / 8);
 
-    private record Late(long end, byte[] line) {
+    /** Comparable, not ordered by a Comparator: a lambda would cost print's start-up its bootstrap. */
+    private record Late(long end, byte[] line) implements Comparable<Late> {
+        @Override
+        public int compareTo(Late other) {
+            return Long.compare(end, other.end);
+        }
     }
 
     private final OutputStream out;
-    private final PriorityQueue<Late> late = new PriorityQueue<>(Comparator.comparingLong(Late::end));
+    private final PriorityQueue<Late> late = new PriorityQueue<>();
     /** The lines that arrived in order, back to back from {@code ringHead}, wrapping around. */
     private byte[] ring = new byte[1 << 16];
     private int ringHead;
