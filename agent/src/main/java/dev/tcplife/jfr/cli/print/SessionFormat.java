@@ -85,7 +85,7 @@ public enum SessionFormat {
                     .append(' ');
             fixed(line, s.rttMicros() == Long.MIN_VALUE ? 0 : s.rttMicros(), 1_000, 3, 8).append(' ');
             right(line, s.retransmits(), 7).append(' ');
-            right(line, Long.toString(s.socketId()), 10);
+            right(line, s.socketId(), 10);
         }
     },
     CSV {
