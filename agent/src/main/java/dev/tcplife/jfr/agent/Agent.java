@@ -7,7 +7,6 @@ import jdk.jfr.FlightRecorder;
 import jdk.jfr.FlightRecorderListener;
 import jdk.jfr.Recording;
 
-import dev.tcplife.jfr.events.JfrShutdownOrder;
 import dev.tcplife.jfr.log.AgentLog;
 import dev.tcplife.jfr.pipeline.SessionPipeline;
 
@@ -33,29 +32,15 @@ public final class Agent {
     private final SessionPipeline pipeline;
     /** The socket hooks in the JDK and in libraries, closed in reverse order. */
     private final List<AutoCloseable> hooks;
-    private final FlightRecorderListener whenJfrStarts;
-    private volatile JfrShutdownOrder shutdownOrder;
+    /** The last read at exit, before JFR's dump: arranged as tracing began, released with the agent. */
+    private final LastReadAtExit lastReadAtExit;
+    private final FlightRecorderListener whenRecordingsChange;
 
-    Agent(SessionPipeline pipeline, List<AutoCloseable> hooks, Instrumentation inst) {
+    Agent(SessionPipeline pipeline, List<AutoCloseable> hooks, LastReadAtExit lastReadAtExit) {
         this.pipeline = pipeline;
         this.hooks = hooks;
-        // JFR registers its exit hook when it initializes, at JVM start or when a recording first starts. It calls
-        // this listener then, on whichever thread initializes it: nothing here may throw or wait.
-        this.whenJfrStarts = new FlightRecorderListener() {
-            @Override
-            public void recorderInitialized(FlightRecorder recorder) {
-                try {
-                    shutdownOrder = JfrShutdownOrder.runBeforeJfrDump(inst, pipeline::lastRead);
-                    if (!shutdownOrder.ordered()) {
-                        AgentLog.debug("JFR's exit hook not found: sessions ending just before exit may miss the dump");
-                    }
-                } catch (IllegalStateException exiting) {
-                    AgentLog.debug("the JVM exits as JFR initializes: no last read to order before its dump");
-                } catch (RuntimeException | Error e) {
-                    AgentLog.warn("could not order the agent's last read before JFR's dump at exit: " + e);
-                }
-            }
-
+        this.lastReadAtExit = lastReadAtExit;
+        this.whenRecordingsChange = new FlightRecorderListener() {
             @Override
             public void recordingStateChanged(Recording recording) {
                 pipeline.recordingsChanged();
@@ -105,7 +90,7 @@ public final class Agent {
             starting = null;
         }
         // Outside the lock: JFR may call the listener at once, on this thread.
-        FlightRecorder.addListener(agent.whenJfrStarts);
+        FlightRecorder.addListener(agent.whenRecordingsChange);
     }
 
     /** The start failed: a new attach may try again. */
@@ -131,10 +116,8 @@ public final class Agent {
     }
 
     private void close() {
-        FlightRecorder.removeListener(whenJfrStarts);
-        if (shutdownOrder != null) {
-            shutdownOrder.close();
-        }
+        FlightRecorder.removeListener(whenRecordingsChange);
+        lastReadAtExit.close();
         for (int i = hooks.size() - 1; i >= 0; i--) {
             try {
                 hooks.get(i).close();

@@ -121,6 +121,7 @@ final class Startup {
             }
             AgentLog.debug("adopted " + adoption.listeners() + " listeners and " + adoption.sessions() + " sessions");
             SessionPipeline pipeline = handOver(program, SessionPipeline.start(program, owners, options.pollMillis(), adoption));
+            LastReadAtExit lastReadAtExit = keep(LastReadAtExit.arrange(inst, pipeline));
             lap("the JDK socket hooks, the last of them");
             List<AutoCloseable> hooks = awaitHooks(hooking);
 
@@ -139,7 +140,7 @@ final class Startup {
             JfrClock clock = openClock();
             pipeline.emitTo(emitter(clock, pid), clock, beforeApplication);
             owners.reportOpens(new OpenEvents());
-            Agent agent = new Agent(pipeline, hooks, inst);
+            Agent agent = new Agent(pipeline, hooks, lastReadAtExit);
             synchronized (this) {
                 if (abandoned) {
                     return;

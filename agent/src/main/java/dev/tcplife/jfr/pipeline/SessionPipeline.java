@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -58,6 +59,8 @@ public final class SessionPipeline implements AutoCloseable {
     private final Runnable statistics = this::commitStatistics;
     /** Where sessions go once JFR is ready; null before. */
     private volatile Output output;
+    /** Counted down as {@link #output} is set: the exit's last read waits for a JFR set-up in progress. */
+    private final CountDownLatch outputSet = new CountDownLatch(1);
     private volatile boolean closing;
     private volatile boolean demandChanged = true;
     /** Set once, before {@link #output}, whose volatile write publishes them. */
@@ -105,6 +108,7 @@ public final class SessionPipeline implements AutoCloseable {
                 - TimeUnit.NANOSECONDS.toMillis(KernelClock.nowNanos() - adoption.tracingStartNanos());
         output = new Output(emitter, clock,
                 new UnresolvedSessions(owners::claim, owners::ownerWaitNanos, emitter::emit));
+        outputSet.countDown();
         FlightRecorder.addPeriodicEvent(TcpSessionStatisticsEvent.class, statistics);
         LockSupport.unpark(thread);
     }
@@ -259,12 +263,19 @@ public final class SessionPipeline implements AutoCloseable {
 
     /**
      * The last read at JVM exit, on the calling thread, before JFR writes its recordings: every session that
-     * ended before now, and the final statistics. It waits for a read in progress on the reader thread, but never
-     * long enough to hold up the JVM's exit.
+     * ended before now, and the final statistics. It waits for JFR to be set up for the agent's events if that is
+     * under way (an application can exit within the first milliseconds of main), and for a read in progress on
+     * the reader thread, but never long enough to hold up the JVM's exit.
      */
     public void lastRead() {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LAST_READ_WAIT_MILLIS);
         try {
-            if (!reading.tryLock(LAST_READ_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+            if (!outputSet.await(LAST_READ_WAIT_MILLIS, TimeUnit.MILLISECONDS)) {
+                AgentLog.warn("the JVM exits before JFR was set up for the agent's events: the sessions of its"
+                        + " first moments are not recorded");
+                return;
+            }
+            if (!reading.tryLock(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 AgentLog.warn("the last read at exit gave up waiting for the reader: sessions of the last moments"
                         + " may be missing");
                 return;

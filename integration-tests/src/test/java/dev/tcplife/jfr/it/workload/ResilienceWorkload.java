@@ -15,7 +15,8 @@ import jdk.jfr.Recording;
  * <ul>
  *   <li>{@code overload}: a burst far beyond the ring buffer while the agent reads only once a second, then,
  *       once the agent has read, a few sessions again; writes how many sessions the burst made to burst.txt.
- *   <li>{@code exit}: sessions, then the JVM exits at once: the dump-on-exit recording must hold them all.
+ *   <li>{@code exit}: sessions from the first line of main, then the JVM exits at once: the dump-on-exit recording
+ *       must hold them all.
  *   <li>{@code recordings}: no recording at first; then one with a 100 ms threshold; then none; then one again.
  *       Each recording is dumped to recording-N.jfr; truth.tsv holds only what each should contain, and
  *       phases.txt the scenario names per recording.
@@ -60,7 +61,8 @@ public final class ResilienceWorkload {
     }
 
     private static void exit(List<ExpectedSession> truth) throws Exception {
-        AgentReady.await();
+        // From main's first line, without waiting for the agent: it traces before main, and sets JFR up for its
+        // events while main runs, so the JVM may exit before that is done.
         ThreadMarker.mark();
         try (LoopbackSessions sessions = new LoopbackSessions("exit")) {
             for (int i = 0; i < 50; i++) {
