@@ -191,9 +191,7 @@ public enum SessionFormat {
         if (clock.second() != second) {
             int ofDay = (int) Math.floorMod(second + LocalOffset.at(second), 86_400);
             ByteLine text = new ByteLine(StandardCharsets.US_ASCII);
-            two(text, ofDay / 3600).append(':');
-            two(text, ofDay / 60 % 60).append(':');
-            two(text, ofDay % 60);
+            timeOfDay(text, ofDay);
             clock = new SecondText(second, text.toByteArray());
             lastClock = clock;
         }
@@ -210,13 +208,18 @@ public enum SessionFormat {
             text.append(day.getYear()).append('-'); // four digits: epoch nanoseconds end in 2262
             two(text, day.getMonthValue()).append('-');
             two(text, day.getDayOfMonth()).append('T');
-            two(text, ofDay / 3600).append(':');
-            two(text, ofDay / 60 % 60).append(':');
-            two(text, ofDay % 60);
+            timeOfDay(text, ofDay);
             utc = new SecondText(second, text.toByteArray());
             lastUtc = utc;
         }
         return line.appendAscii(utc.text());
+    }
+
+    /** HH:mm:ss of {@code ofDay} seconds since midnight. */
+    private static void timeOfDay(ByteLine text, int ofDay) {
+        two(text, ofDay / 3600).append(':');
+        two(text, ofDay / 60 % 60).append(':');
+        two(text, ofDay % 60);
     }
 
     /**
