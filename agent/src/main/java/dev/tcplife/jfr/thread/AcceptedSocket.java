@@ -96,10 +96,15 @@ final class AcceptedSocket {
         return value;
     }
 
+    /** Whether {@code that} names the same connection: {@link #equals} without the type test or a virtual call. */
+    boolean sameAs(AcceptedSocket that) {
+        return localPort == that.localPort && remotePort == that.remotePort && addressHigh == that.addressHigh
+                && addressLow == that.addressLow;
+    }
+
     @Override
     public boolean equals(Object other) {
-        return other instanceof AcceptedSocket that && localPort == that.localPort && remotePort == that.remotePort
-                && addressHigh == that.addressHigh && addressLow == that.addressLow;
+        return other instanceof AcceptedSocket that && sameAs(that);
     }
 
     @Override

@@ -5,7 +5,7 @@ package dev.tcplife.jfr.thread;
  * the agent's own rather than a JDK map, because the JDK's accept fills it on the application's thread. A JDK map
  * shares its compiled code and its type profiles with the application's maps: the agent's keys and its
  * LinkedHashMap's nodes made the JIT deoptimize HashMap.put on the accepting thread, and widened the profiles the
- * application's own maps are compiled with. Here an accept copies its key into one entry and calls nothing virtual.
+ * application's own maps are compiled with. Here an accept adds one entry and calls nothing virtual.
  *
  * <p>Bounded: entries live in two generations of at most {@code generationSize} each. Connections are claimed
  * within milliseconds, so a generation fills up only with connections the kernel never reported; when the newer
@@ -16,27 +16,20 @@ final class AcceptedSockets {
 
     /** One accepted connection not claimed yet. */
     private static final class Entry {
-        final int localPort;
-        final int remotePort;
-        final long addressHigh;
-        final long addressLow;
+        final AcceptedSocket key;
         final int hash;
         final SocketOwner owner;
         Entry next;
 
         Entry(AcceptedSocket key, int hash, SocketOwner owner, Entry next) {
-            this.localPort = key.localPort;
-            this.remotePort = key.remotePort;
-            this.addressHigh = key.addressHigh;
-            this.addressLow = key.addressLow;
+            this.key = key;
             this.hash = hash;
             this.owner = owner;
             this.next = next;
         }
 
-        boolean is(AcceptedSocket key, int keyHash) {
-            return hash == keyHash && localPort == key.localPort && remotePort == key.remotePort
-                    && addressHigh == key.addressHigh && addressLow == key.addressLow;
+        boolean is(AcceptedSocket other, int otherHash) {
+            return hash == otherHash && key.sameAs(other);
         }
     }
 
