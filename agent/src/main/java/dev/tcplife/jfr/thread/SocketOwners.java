@@ -162,7 +162,7 @@ public final class SocketOwners {
         if (isVirtual(thread)) {
             long inode = fds.inode(fds.fdOf(socket));
             if (inode != 0) {
-                put(inode, newOwner(thread, null));
+                putInode(inode, newOwner(thread, null));
             }
             markOpened(TcpSession.CLIENT, inode);
             return;
@@ -192,7 +192,7 @@ public final class SocketOwners {
     void acceptedNatively(int fd) {
         long inode = fds.tcpInode(fd);
         if (inode != 0) {
-            put(inode, currentOwner().foundBy(SocketOwner.Found.NETTY_ACCEPT));
+            putInode(inode, currentOwner().foundBy(SocketOwner.Found.NETTY_ACCEPT));
         }
     }
 
@@ -247,22 +247,19 @@ public final class SocketOwners {
     }
 
     /**
-     * Notes {@code owner} for the session that the kernel will report with {@code key}: an AcceptedSocket or an
-     * inode (a Long). Package-private for tests, which note sockets without the JDK objects the hooks read.
+     * Notes {@code owner} for the session the kernel will report with these ports and peer. Package-private, as
+     * {@link #putInode}, for tests, which note sockets without the JDK objects the hooks read.
      */
-    void put(Object key, SocketOwner owner) {
-        if (key instanceof AcceptedSocket socket) {
-            putAccepted(socket, owner);
-        } else {
-            synchronized (lock) {
-                byInode.put((Long) key, owner);
-            }
+    void putAccepted(AcceptedSocket key, SocketOwner owner) {
+        synchronized (lock) {
+            accepted.put(key, owner);
         }
     }
 
-    private void putAccepted(AcceptedSocket key, SocketOwner owner) {
+    /** Notes {@code owner} for the session the kernel will report with this socket inode. */
+    void putInode(long inode, SocketOwner owner) {
         synchronized (lock) {
-            accepted.put(key, owner);
+            byInode.put(inode, owner);
         }
     }
 

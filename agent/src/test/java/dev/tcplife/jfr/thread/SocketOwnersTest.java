@@ -13,6 +13,7 @@ import java.lang.invoke.MethodType;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import org.junit.jupiter.api.Test;
@@ -103,10 +104,10 @@ class SocketOwnersTest {
         assertEquals("earlier", owners.claim(client(TID, 0, 1_500), false).name());
     }
 
-    /** Notes a thread under {@code key}, as a hook does, and checks that {@code session} names it only once. */
-    private void assertClaimedOnce(Object key, TcpSession session) {
+    /** Notes a thread with {@code note}, as a hook does, and checks that {@code session} names it only once. */
+    private void assertClaimedOnce(Consumer<SocketOwner> note, TcpSession session) {
         SocketOwner noted = owner(new Thread("noted"), TID, 1_000);
-        owners.put(key, noted);
+        note.accept(noted);
 
         assertSame(noted, owners.claim(session, false));
         // a later session of the same name (a peer reusing its port, an inode reused) is never the old thread's
@@ -115,12 +116,13 @@ class SocketOwnersTest {
 
     @Test
     void anAcceptedConnectionIsClaimedOnceByItsPortsAndPeer() {
-        assertClaimedOnce(AcceptedSocket.of(8080, "192.0.2.7", 50000), server(8080, "192.0.2.7", 50000, 0, 2_000));
+        assertClaimedOnce(noted -> owners.putAccepted(AcceptedSocket.of(8080, "192.0.2.7", 50000), noted),
+                server(8080, "192.0.2.7", 50000, 0, 2_000));
     }
 
     @Test
     void anAcceptedConnectionIsNotTakenForAnotherOne() {
-        owners.put(AcceptedSocket.of(8080, "192.0.2.7", 50000), owner(new Thread("acceptor"), TID, 1_000));
+        owners.putAccepted(AcceptedSocket.of(8080, "192.0.2.7", 50000), owner(new Thread("acceptor"), TID, 1_000));
 
         assertAll(
                 () -> assertNull(owners.claim(server(8080, "192.0.2.7", 50001, 0, 2_000), false)),
@@ -130,13 +132,13 @@ class SocketOwnersTest {
 
     @Test
     void aConnectionAcceptedNativelyIsClaimedOnceByItsInode() {
-        assertClaimedOnce(77L, server(8080, "192.0.2.7", 50000, 77, 2_000));
+        assertClaimedOnce(noted -> owners.putInode(77, noted), server(8080, "192.0.2.7", 50000, 77, 2_000));
     }
 
     @Test
     void aVirtualThreadsConnectIsClaimedOnceByItsInode() {
         // its kernel id is its carrier's, which names no virtual thread: the connect noted the socket instead
-        assertClaimedOnce(99L, client(TID, 99, 3_000));
+        assertClaimedOnce(noted -> owners.putInode(99, noted), client(TID, 99, 3_000));
     }
 
     @Test
