@@ -373,8 +373,8 @@ public final class Workload {
                     // the thread ended as it was read, or schedstat is missing: not counted
                 }
             }
-        } catch (IOException e) {
-            return cpu;
+        } catch (IOException noProc) {
+            // no /proc/self/task: nothing counted
         }
         return cpu;
     }
