@@ -12,6 +12,10 @@ package dev.tcplife.jfr.record;
  * @param localAddress the local address, dotted for IPv4 and RFC 5952 text for IPv6
  * @param localPort the local port
  * @param remoteAddress the remote address, as {@code localAddress}
+ * @param remoteAddressHigh the same remote address in the compact form of {@link InetAddresses}: bytes 0-7 of its
+ *     16-byte form, big-endian, an IPv4 address IPv4-mapped. With {@code remoteAddressLow}, it is what the thread
+ *     attribution matches the JDK's accepted connections on, without parsing {@code remoteAddress} back
+ * @param remoteAddressLow bytes 8-15 of it
  * @param remotePort the remote port
  * @param bytesSent payload bytes this end sent that the peer acknowledged
  * @param bytesReceived payload bytes this end received
@@ -34,6 +38,8 @@ public record TcpSession(
         String localAddress,
         int localPort,
         String remoteAddress,
+        long remoteAddressHigh,
+        long remoteAddressLow,
         int remotePort,
         long bytesSent,
         long bytesReceived,

@@ -18,6 +18,9 @@ import dev.tcplife.jfr.os.TcpStates;
  * (close() with unread data, SO_LINGER 0) jumps straight to TCP_CLOSE from a state that needs a reset.
  */
 public final class TcpSessionDecoder {
+    private static final String IPV4 = "IPv4";
+    private static final String IPV6 = "IPv6";
+
     private TcpSessionDecoder() {
     }
 
@@ -32,17 +35,22 @@ public final class TcpSessionDecoder {
         boolean resetReceived = error == Errno.ECONNRESET || error == Errno.ECONNREFUSED || error == Errno.EPIPE;
         boolean resetSent = error == 0 && abortsWithReset(lastState);
 
-        byte[] local = address(buffer, offset + Record.LOCAL_ADDR, buffer.get(offset + Record.FAMILY));
-        byte[] remote = address(buffer, offset + Record.REMOTE_ADDR, buffer.get(offset + Record.FAMILY));
+        int family = buffer.get(offset + Record.FAMILY);
+        long localHigh = addressHigh(buffer, offset + Record.LOCAL_ADDR, family);
+        long localLow = addressLow(buffer, offset + Record.LOCAL_ADDR, family);
+        long remoteHigh = addressHigh(buffer, offset + Record.REMOTE_ADDR, family);
+        long remoteLow = addressLow(buffer, offset + Record.REMOTE_ADDR, family);
         return new TcpSession(
                 buffer.getLong(offset + Record.START_NS),
                 buffer.getLong(offset + Record.ESTABLISHED_NS),
                 buffer.getLong(offset + Record.END_NS),
                 client ? TcpSession.CLIENT : TcpSession.SERVER,
-                local.length == 4 ? "IPv4" : "IPv6",
-                InetAddresses.format(local),
+                InetAddresses.isV4Mapped(localHigh, localLow) ? IPV4 : IPV6,
+                InetAddresses.format(localHigh, localLow),
                 Short.toUnsignedInt(buffer.getShort(offset + Record.LOCAL_PORT)),
-                InetAddresses.format(remote),
+                InetAddresses.format(remoteHigh, remoteLow),
+                remoteHigh,
+                remoteLow,
                 Short.toUnsignedInt(buffer.getShort(offset + Record.REMOTE_PORT)),
                 payloadSent(buffer.getLong(offset + Record.BYTES_ACKED), client && established,
                         (flags & TcpSessionContract.FIN_ACKED) != 0),
@@ -94,10 +102,17 @@ public final class TcpSessionDecoder {
                 || lastState == TcpStates.SYN_RECV || lastState == TcpStates.FIN_WAIT1;
     }
 
-    /** 4 bytes for IPv4, also when carried IPv4-mapped on an IPv6 socket; 16 for IPv6. */
-    static byte[] address(ByteBuffer buffer, int offset, int family) {
-        byte[] bytes = new byte[family == LibC.AF_INET ? 4 : TcpSessionContract.ADDR_LEN];
-        buffer.get(offset, bytes);
-        return InetAddresses.isV4Mapped(bytes) ? java.util.Arrays.copyOfRange(bytes, 12, 16) : bytes;
+    /**
+     * The high long of the address field at {@code offset} ({@link InetAddresses}' compact form): 0 for IPv4, held
+     * in the field's first 4 bytes. The field is in network order, the buffer little-endian: hence the swaps.
+     */
+    static long addressHigh(ByteBuffer buffer, int offset, int family) {
+        return family == LibC.AF_INET ? 0 : Long.reverseBytes(buffer.getLong(offset));
+    }
+
+    /** The low long of the address field at {@code offset}: IPv4 IPv4-mapped. */
+    static long addressLow(ByteBuffer buffer, int offset, int family) {
+        return family == LibC.AF_INET ? InetAddresses.v4MappedLow(Integer.reverseBytes(buffer.getInt(offset)))
+                : Long.reverseBytes(buffer.getLong(offset + 8));
     }
 }

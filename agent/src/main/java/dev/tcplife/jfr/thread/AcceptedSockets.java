@@ -28,8 +28,8 @@ final class AcceptedSockets {
             this.next = next;
         }
 
-        boolean is(AcceptedSocket other, int otherHash) {
-            return hash == otherHash && key.sameAs(other);
+        boolean is(int otherHash, int localPort, long addressHigh, long addressLow, int remotePort) {
+            return hash == otherHash && key.is(localPort, addressHigh, addressLow, remotePort);
         }
     }
 
@@ -44,7 +44,7 @@ final class AcceptedSockets {
         }
 
         void put(AcceptedSocket key, int hash, SocketOwner owner) {
-            remove(key, hash);
+            remove(hash, key.localPort, key.addressHigh, key.addressLow, key.remotePort);
             if (size >= buckets.length && buckets.length < maxBuckets) {
                 grow();
             }
@@ -53,11 +53,11 @@ final class AcceptedSockets {
             size++;
         }
 
-        SocketOwner remove(AcceptedSocket key, int hash) {
+        SocketOwner remove(int hash, int localPort, long addressHigh, long addressLow, int remotePort) {
             int index = hash & (buckets.length - 1);
             Entry previous = null;
             for (Entry e = buckets[index]; e != null; previous = e, e = e.next) {
-                if (e.is(key, hash)) {
+                if (e.is(hash, localPort, addressHigh, addressLow, remotePort)) {
                     if (previous == null) {
                         buckets[index] = e.next;
                     } else {
@@ -99,8 +99,9 @@ final class AcceptedSockets {
     /** Notes {@code owner} as the thread that accepted {@code key}; an earlier entry for it is replaced. */
     void put(AcceptedSocket key, SocketOwner owner) {
         int hash = spread(key.hashCode());
-        older.remove(key, hash);
-        if (newer.size >= generationSize && newer.remove(key, hash) == null) {
+        older.remove(hash, key.localPort, key.addressHigh, key.addressLow, key.remotePort);
+        if (newer.size >= generationSize
+                && newer.remove(hash, key.localPort, key.addressHigh, key.addressLow, key.remotePort) == null) {
             older = newer;
             newer = new Generation(generationSize);
         }
@@ -109,9 +110,17 @@ final class AcceptedSockets {
 
     /** The thread that accepted {@code key}, which is forgotten; null if none was noted or it was dropped. */
     SocketOwner remove(AcceptedSocket key) {
-        int hash = spread(key.hashCode());
-        SocketOwner owner = newer.remove(key, hash);
-        return owner != null ? owner : older.remove(key, hash);
+        return remove(key.localPort, key.addressHigh, key.addressLow, key.remotePort);
+    }
+
+    /**
+     * {@link #remove(AcceptedSocket)} by the key's parts, as the kernel's record gives them: the reader claims
+     * every server session this way, and a key made only to be compared would be an allocation per session.
+     */
+    SocketOwner remove(int localPort, long addressHigh, long addressLow, int remotePort) {
+        int hash = spread(AcceptedSocket.hash(localPort, addressHigh, addressLow, remotePort));
+        SocketOwner owner = newer.remove(hash, localPort, addressHigh, addressLow, remotePort);
+        return owner != null ? owner : older.remove(hash, localPort, addressHigh, addressLow, remotePort);
     }
 
     int size() {

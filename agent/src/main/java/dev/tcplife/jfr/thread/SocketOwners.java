@@ -123,8 +123,7 @@ public final class SocketOwners {
      */
     public SocketOwner claim(TcpSession session, boolean lastChance) {
         if (TcpSession.SERVER.equals(session.role())) {
-            SocketOwner jdk = removeAccepted(AcceptedSocket.of(session.localPort(), session.remoteAddress(),
-                    session.remotePort()));
+            SocketOwner jdk = removeAccepted(session);
             return jdk != null || session.socketInode() == 0 ? jdk : remove(session.socketInode());
         }
         for (SocketOwner owner = byThreadId.get((long) session.ownerTid()); owner != null; owner = owner.previous()) {
@@ -263,12 +262,11 @@ public final class SocketOwners {
         }
     }
 
-    private SocketOwner removeAccepted(AcceptedSocket key) {
-        if (key == null) {
-            return null;
-        }
+    /** The thread that accepted server session {@code session}, which is forgotten; null if none was noted. */
+    private SocketOwner removeAccepted(TcpSession session) {
         synchronized (lock) {
-            return accepted.remove(key);
+            return accepted.remove(session.localPort(), session.remoteAddressHigh(), session.remoteAddressLow(),
+                    session.remotePort());
         }
     }
 

@@ -1,6 +1,9 @@
 package dev.tcplife.jfr.record;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -36,7 +39,7 @@ class InetAddressesTest {
             "ffffffffffffffffffffffffffffffff, ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
     })
     void formatsIpv6AsRfc5952(String hex, String expected) {
-        assertEquals(expected, InetAddresses.format(HexFormat.of().parseHex(hex)));
+        assertEquals(expected, format(HexFormat.of().parseHex(hex)));
     }
 
     @Test
@@ -51,18 +54,47 @@ class InetAddressesTest {
                 address[2 * group] = (byte) (value >>> 8);
                 address[2 * group + 1] = (byte) value;
             }
-            if (InetAddresses.isV4Mapped(address)) {
+            if (InetAddresses.isV4Mapped(InetAddresses.high(address), InetAddresses.low(address))) {
                 continue; // the JDK turns these into Inet4Address, so the oracle has no IPv6 text for them
             }
-            assertEquals(rfc5952(address), InetAddresses.format(address), () -> HexFormat.of().formatHex(address));
+            assertEquals(rfc5952(address), format(address), () -> HexFormat.of().formatHex(address));
         }
     }
 
     @ParameterizedTest(name = "{0}.{1}.{2}.{3}")
     @CsvSource({"0, 0, 0, 0", "127, 0, 0, 1", "10, 1, 2, 3", "192, 168, 128, 255", "255, 255, 255, 255"})
     void formatsIpv4Dotted(int a, int b, int c, int d) {
-        assertEquals(a + "." + b + "." + c + "." + d,
-                InetAddresses.format(new byte[] {(byte) a, (byte) b, (byte) c, (byte) d}));
+        String dotted = a + "." + b + "." + c + "." + d;
+        assertEquals(dotted, format(new byte[] {(byte) a, (byte) b, (byte) c, (byte) d}));
+        byte[] mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, (byte) a, (byte) b, (byte) c, (byte) d};
+        assertEquals(dotted, format(mapped), "IPv4-mapped, as a dual-stack socket carries it");
+    }
+
+    @Test
+    void anIpv4AddressAndItsMappedFormAreTheSameCompactAddress() {
+        byte[] ipv4 = {(byte) 192, 0, 2, 7};
+        byte[] mapped = HexFormat.of().parseHex("00000000000000000000ffffc0000207");
+        assertAll(
+                () -> assertEquals(0, InetAddresses.high(ipv4)),
+                () -> assertEquals(0xffff_c000_0207L, InetAddresses.low(ipv4)),
+                () -> assertEquals(InetAddresses.high(mapped), InetAddresses.high(ipv4)),
+                () -> assertEquals(InetAddresses.low(mapped), InetAddresses.low(ipv4)),
+                () -> assertEquals(InetAddresses.low(ipv4), InetAddresses.v4MappedLow(0xc000_0207)),
+                () -> assertTrue(InetAddresses.isV4Mapped(InetAddresses.high(ipv4), InetAddresses.low(ipv4))));
+    }
+
+    @Test
+    void theCompactFormIsTheSixteenBytesBigEndian() {
+        byte[] address = HexFormat.of().parseHex("20010db8000000010002000300040005");
+        assertEquals(0x2001_0db8_0000_0001L, InetAddresses.high(address));
+        assertEquals(0x0002_0003_0004_0005L, InetAddresses.low(address));
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @CsvSource({"0", "3", "5", "15", "17"})
+    void onlyFourOrSixteenBytesAreAnAddress(int length) {
+        assertThrows(IllegalArgumentException.class, () -> InetAddresses.high(new byte[length]));
+        assertThrows(IllegalArgumentException.class, () -> InetAddresses.low(new byte[length]));
     }
 
     @ParameterizedTest(name = "{0} mapped: {1}")
@@ -77,10 +109,15 @@ class InetAddressesTest {
             "00000000000000000001ffff0a010203, false",
             "00000000000000000000ff000a010203, false",
             "0000000000000000000000ff0a010203, false",
-            "0a010203, false",
     })
     void recognisesIpv4MappedAddresses(String hex, boolean expected) {
-        assertEquals(expected, InetAddresses.isV4Mapped(HexFormat.of().parseHex(hex)));
+        byte[] address = HexFormat.of().parseHex(hex);
+        assertEquals(expected, InetAddresses.isV4Mapped(InetAddresses.high(address), InetAddresses.low(address)));
+    }
+
+    /** The text of 4 or 16 bytes, through their compact form. */
+    private static String format(byte[] address) {
+        return InetAddresses.format(InetAddresses.high(address), InetAddresses.low(address));
     }
 
     /**

@@ -1,5 +1,8 @@
 package dev.tcplife.jfr.record;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+
 /**
  * Finished sessions made up in a test, as {@link TcpSessionDecoder} would hand them over: what the test names is
  * set, the rest is a plain established loopback session of a millisecond.
@@ -18,10 +21,23 @@ public final class SyntheticSessions {
         return session(TcpSession.SERVER, localPort, remoteAddress, remotePort, inode, 0, startNanos);
     }
 
+    /** The raw bytes of an address literal (4 for IPv4, IPv4-mapped included; 16 for IPv6), never looked up. */
+    public static byte[] addressBytes(String literal) {
+        if (!literal.matches("[0-9a-fA-F:.]+")) {
+            throw new IllegalArgumentException("not an address literal: " + literal);
+        }
+        try {
+            return InetAddress.getByName(literal).getAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(literal, e);
+        }
+    }
+
     private static TcpSession session(String role, int localPort, String remoteAddress, int remotePort, long inode,
             int ownerTid, long startNanos) {
+        byte[] remote = addressBytes(remoteAddress);
         return new TcpSession(startNanos, startNanos + 100_000, startNanos + 1_000_000, role, "IPv4", "127.0.0.1",
-                localPort, remoteAddress, remotePort, 0, 0, TcpSession.LOCAL, false, true, null, inode, ownerTid,
-                50, 0, true);
+                localPort, remoteAddress, InetAddresses.high(remote), InetAddresses.low(remote), remotePort, 0, 0,
+                TcpSession.LOCAL, false, true, null, inode, ownerTid, 50, 0, true);
     }
 }

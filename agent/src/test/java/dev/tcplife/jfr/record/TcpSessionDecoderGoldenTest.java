@@ -56,7 +56,7 @@ class TcpSessionDecoderGoldenTest {
                 .u8(Record.LAST_STATE, TcpStates.FIN_WAIT2);
 
         TcpSession expected = new TcpSession(1_000_000_000L, 1_000_250_000L, 3_000_000_000L, "client",
-                "IPv4", "192.168.1.20", 54321, "93.184.216.34", 443, 1_000_000, 2_048, "local", false, true, null,
+                "IPv4", "192.168.1.20", 54321, "93.184.216.34", 0, 0xffff_5db8_d822L, 443, 1_000_000, 2_048, "local", false, true, null,
                 123_456_789L, 4321, 250, 3, true);
         TcpSession session = record.decode();
         assertEquals(expected, session);
@@ -83,7 +83,7 @@ class TcpSessionDecoderGoldenTest {
                 .u8(Record.LAST_STATE, TcpStates.LAST_ACK);
 
         TcpSession expected = new TcpSession(7_000, 9_000, 20_000, "server", "IPv6", "::1", 8080, "2001:db8::1",
-                40000, 4_096, 100, "remote", false, true, null, 0x1_0000_0000L, 0, 1, 0, true);
+                0x2001_0db8_0000_0000L, 1, 40000, 4_096, 100, "remote", false, true, null, 0x1_0000_0000L, 0, 1, 0, true);
         TcpSession session = record.decode();
         assertEquals(expected, session);
         assertEquals(-1, session.connectNanos());
@@ -192,6 +192,29 @@ class TcpSessionDecoderGoldenTest {
         assertEquals(expectedFamily, session.family(), "family");
         assertEquals(expectedLocal, session.localAddress(), "localAddress");
         assertEquals(expectedRemote, session.remoteAddress(), "remoteAddress");
+    }
+
+    static Stream<Arguments> remoteAddressInItsCompactForm() {
+        byte[] ipv4WithTrailingBytes = ipv4(192, 0, 2, 7);
+        java.util.Arrays.fill(ipv4WithTrailingBytes, 4, 16, (byte) 0xa5);
+        return Stream.of(
+                arguments("IPv4", LibC.AF_INET, ipv4(192, 0, 2, 7), 0L, 0xffff_c000_0207L),
+                arguments("IPv4: only the field's first 4 bytes", LibC.AF_INET, ipv4WithTrailingBytes, 0L, 0xffff_c000_0207L),
+                arguments("IPv4-mapped: the same as IPv4", LibC.AF_INET6, ipv6("00000000000000000000ffffc0000207"),
+                        0L, 0xffff_c000_0207L),
+                arguments("IPv6", LibC.AF_INET6, ipv6("20010db8000000010002000300040005"),
+                        0x2001_0db8_0000_0001L, 0x0002_0003_0004_0005L),
+                arguments("IPv6, every bit set", LibC.AF_INET6, ipv6("ffffffffffffffffffffffffffffffff"), -1L, -1L));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource
+    void remoteAddressInItsCompactForm(String scenario, int family, byte[] remote, long expectedHigh, long expectedLow) {
+        TcpSession session = ipv4Session().u8(Record.FAMILY, family).address(Record.REMOTE_ADDR, remote).decode();
+
+        assertEquals(expectedHigh, session.remoteAddressHigh(), "remoteAddressHigh");
+        assertEquals(expectedLow, session.remoteAddressLow(), "remoteAddressLow");
+        assertEquals(InetAddresses.format(expectedHigh, expectedLow), session.remoteAddress());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.tcplife.jfr.thread;
 
+import static dev.tcplife.jfr.record.SyntheticSessions.addressBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -14,7 +15,7 @@ class AcceptedSocketsTest {
     }
 
     private static AcceptedSocket socket(int remotePort) {
-        return AcceptedSocket.of(8080, "192.0.2.7", remotePort);
+        return AcceptedSocket.of(8080, addressBytes("192.0.2.7"), remotePort);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.tcplife.jfr.thread;
 
+import static dev.tcplife.jfr.record.SyntheticSessions.addressBytes;
 import static dev.tcplife.jfr.record.SyntheticSessions.client;
 import static dev.tcplife.jfr.record.SyntheticSessions.server;
 import static org.junit.jupiter.api.Assertions.assertAll;
@@ -116,13 +117,13 @@ class SocketOwnersTest {
 
     @Test
     void anAcceptedConnectionIsClaimedOnceByItsPortsAndPeer() {
-        assertClaimedOnce(noted -> owners.putAccepted(AcceptedSocket.of(8080, "192.0.2.7", 50000), noted),
+        assertClaimedOnce(noted -> owners.putAccepted(AcceptedSocket.of(8080, addressBytes("192.0.2.7"), 50000), noted),
                 server(8080, "192.0.2.7", 50000, 0, 2_000));
     }
 
     @Test
     void anAcceptedConnectionIsNotTakenForAnotherOne() {
-        owners.putAccepted(AcceptedSocket.of(8080, "192.0.2.7", 50000), owner(new Thread("acceptor"), TID, 1_000));
+        owners.putAccepted(AcceptedSocket.of(8080, addressBytes("192.0.2.7"), 50000), owner(new Thread("acceptor"), TID, 1_000));
 
         assertAll(
                 () -> assertNull(owners.claim(server(8080, "192.0.2.7", 50001, 0, 2_000), false)),
