@@ -20,6 +20,8 @@ import dev.tcplife.jfr.os.TcpStates;
 public final class TcpSessionDecoder {
     private static final String IPV4 = "IPv4";
     private static final String IPV6 = "IPv6";
+    /** Shared by every decoding thread (the reader, the last read at exit): it needs no lock. */
+    private static final AddressTexts TEXTS = new AddressTexts(8);
 
     private TcpSessionDecoder() {
     }
@@ -46,9 +48,9 @@ public final class TcpSessionDecoder {
                 buffer.getLong(offset + Record.END_NS),
                 client ? TcpSession.CLIENT : TcpSession.SERVER,
                 InetAddresses.isV4Mapped(localHigh, localLow) ? IPV4 : IPV6,
-                InetAddresses.format(localHigh, localLow),
+                TEXTS.text(localHigh, localLow),
                 Short.toUnsignedInt(buffer.getShort(offset + Record.LOCAL_PORT)),
-                InetAddresses.format(remoteHigh, remoteLow),
+                TEXTS.text(remoteHigh, remoteLow),
                 remoteHigh,
                 remoteLow,
                 Short.toUnsignedInt(buffer.getShort(offset + Record.REMOTE_PORT)),
