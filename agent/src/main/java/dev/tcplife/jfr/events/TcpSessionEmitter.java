@@ -20,18 +20,46 @@ import dev.tcplife.jfr.thread.SocketOwner;
 public final class TcpSessionEmitter {
     private final JfrClock clock;
     private final long pid;
-    private final VarHandle startTime;
-    private final VarHandle duration;
     /** Written by the reader thread only; read by JFR's periodic thread for the statistics event. */
     private volatile long recorded;
     private volatile long belowThreshold;
     private volatile long unwanted;
 
-    private TcpSessionEmitter(JfrClock clock, long pid, VarHandle startTime, VarHandle duration) {
+    private TcpSessionEmitter(JfrClock clock, long pid) {
         this.clock = clock;
         this.pid = pid;
-        this.startTime = startTime;
-        this.duration = duration;
+    }
+
+    /**
+     * The fields the JVM adds to {@link TcpSessionEvent}, looked up once the class is registered (the first use of
+     * this class, in {@link #create}). Static finals because the JIT folds a constant VarHandle into a plain field
+     * store, while one held in an instance field goes through VarHandle's generic guards on every event: profiles
+     * of the reader showed those guards as one of its larger costs per session.
+     */
+    private static final class DatingFields {
+        static final VarHandle START_TIME;
+        static final VarHandle DURATION;
+        /** Why the fields are not there; null when they are. */
+        static final ReflectiveOperationException MISSING;
+
+        static {
+            VarHandle startTime = null;
+            VarHandle duration = null;
+            ReflectiveOperationException missing = null;
+            try {
+                MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(TcpSessionEvent.class, MethodHandles.lookup());
+                startTime = lookup.findVarHandle(TcpSessionEvent.class, "startTime", long.class);
+                duration = lookup.findVarHandle(TcpSessionEvent.class, "duration", long.class);
+            } catch (ReflectiveOperationException e) {
+                missing = e;
+            }
+            START_TIME = startTime;
+            DURATION = duration;
+            MISSING = missing;
+        }
+
+        private DatingFields() {
+        }
     }
 
     /**
@@ -44,20 +72,18 @@ public final class TcpSessionEmitter {
         if (clock == null) {
             throw new IllegalStateException("JFR's clock is not available");
         }
-        try {
-            MethodHandles.Lookup lookup = MethodHandles.privateLookupIn(TcpSessionEvent.class, MethodHandles.lookup());
-            return new TcpSessionEmitter(clock, pid,
-                    lookup.findVarHandle(TcpSessionEvent.class, "startTime", long.class),
-                    lookup.findVarHandle(TcpSessionEvent.class, "duration", long.class));
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("this JDK adds no startTime/duration fields to event classes: " + e, e);
+        ReflectiveOperationException missing = DatingFields.MISSING;
+        if (missing != null) {
+            throw new IllegalStateException("this JDK adds no startTime/duration fields to event classes: " + missing,
+                    missing);
         }
+        return new TcpSessionEmitter(clock, pid);
     }
 
     /** The fallback: events carry the time the agent read them, up to the poll interval after TCP_CLOSE. */
     public static TcpSessionEmitter datedWhenRead(long pid) {
         FlightRecorder.register(TcpSessionEvent.class);
-        return new TcpSessionEmitter(null, pid, null, null);
+        return new TcpSessionEmitter(null, pid);
     }
 
     /** Commits one session on the calling thread; {@code owner} may be null. */
@@ -95,9 +121,9 @@ public final class TcpSessionEmitter {
         event.socketId = session.socketInode();
         if (clock != null) {
             long start = clock.toTicks(session.startNanos());
-            startTime.set(event, start);
+            DatingFields.START_TIME.set(event, start);
             // a zero duration would make commit() measure "now - start" instead
-            duration.set(event, Math.max(1, clock.toTicks(session.endNanos()) - start));
+            DatingFields.DURATION.set(event, Math.max(1, clock.toTicks(session.endNanos()) - start));
         }
         if (event.shouldCommit()) {
             event.commit();
