@@ -177,8 +177,10 @@ public final class SessionPipeline implements AutoCloseable {
             program.events().read((data, offset, length) -> {
                 if (length >= Record.SIZE) {
                     TcpSession session = TcpSessionDecoder.decode(data, offset);
-                    readDelays.record(KernelClock.nowNanos() - session.endNanos());
-                    out.unresolved().deliver(session, System.nanoTime());
+                    // one clock read serves both: KernelClock's is System.nanoTime() less a constant
+                    long now = System.nanoTime();
+                    readDelays.record(now - KernelClock.timeNamespaceOffsetNanos() - session.endNanos());
+                    out.unresolved().deliver(session, now);
                 }
             });
             out.unresolved().retry(System.nanoTime(), last || closing);
