@@ -45,6 +45,14 @@ import dev.tcplife.jfr.thread.SocketOwners;
 public final class SessionPipeline implements AutoCloseable {
     private static final long ADOPTION_SWEEP_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long DEMAND_CHECK_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /**
+     * profile.jfc's jdk.ThreadPark threshold, the shorter of the JDK's two templates' (default.jfc's is 20 ms): the
+     * reader's parks stay below it also where it cannot know the recordings' settings, before JFR is ready for the
+     * agent and while recordings stop at the JVM's exit.
+     */
+    private static final long TEMPLATE_PARK_THRESHOLD_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** A recording that records parks shorter than this records them all: not worth waking up more often for. */
+    private static final long SHORTEST_AVOIDED_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
     /** How long the JVM's exit waits for a read in progress before JFR writes its recordings anyway. */
     private static final long LAST_READ_WAIT_MILLIS = 2_000;
 
@@ -63,6 +71,10 @@ public final class SessionPipeline implements AutoCloseable {
     private final CountDownLatch outputSet = new CountDownLatch(1);
     private volatile boolean closing;
     private volatile boolean demandChanged = true;
+    /** Ends the reader's wait for the next read early: closing, a demand changed, JFR ready. */
+    private volatile boolean wakeUp;
+    /** The longest park of the reader between two reads (reader thread only); see {@link #parkSlice}. */
+    private long parkSliceNanos;
     /** Set once, before {@link #output}, whose volatile write publishes them. */
     private boolean tracedFromMain;
     private long tracingStartMillis;
@@ -77,6 +89,7 @@ public final class SessionPipeline implements AutoCloseable {
         this.adoption = adoption;
         this.owners = owners;
         this.pollNanos = TimeUnit.MILLISECONDS.toNanos(pollMillis);
+        this.parkSliceNanos = parkSlice(pollNanos, Long.MAX_VALUE);
         this.thread = new Thread(this::run, "tcplife-sessions");
         this.thread.setDaemon(true);
         this.thread.setContextClassLoader(SessionPipeline.class.getClassLoader());
@@ -110,13 +123,14 @@ public final class SessionPipeline implements AutoCloseable {
                 new UnresolvedSessions(owners::claim, owners::ownerWaitNanos, emitter::emit));
         outputSet.countDown();
         FlightRecorder.addPeriodicEvent(TcpSessionStatisticsEvent.class, statistics);
-        LockSupport.unpark(thread);
+        wake();
     }
 
     private void run() {
         long nextSweep = System.nanoTime() + ADOPTION_SWEEP_NANOS;
         long nextDemandCheck = System.nanoTime();
         while (!closing) {
+            wakeUp = false; // before the checks below: a wake from now on ends the next wait at once
             long now = System.nanoTime();
             Output out = output;
             // Until JFR is ready no recording can want anything yet: the kernel keeps reporting every session.
@@ -124,6 +138,7 @@ public final class SessionPipeline implements AutoCloseable {
                 demandChanged = false;
                 RecordingDemand demand = RecordingDemand.now();
                 program.report(demand.wanted(), demand.thresholdNanos());
+                parkSliceNanos = parkSlice(pollNanos, demand.parkThresholdNanos());
                 nextDemandCheck = now + DEMAND_CHECK_NANOS;
             }
             if (out != null && out.clock() != null) {
@@ -134,8 +149,36 @@ public final class SessionPipeline implements AutoCloseable {
                 sweepAdoptions();
                 nextSweep = now + ADOPTION_SWEEP_NANOS;
             }
-            LockSupport.parkNanos(this, pollNanos);
+            awaitNextRead();
         }
+    }
+
+    /**
+     * Waits a poll interval, or less when woken, in parks shorter than any running recording records as
+     * jdk.ThreadPark: one park of the whole interval would put an event with its stack trace into the application's
+     * recording at every poll, fifty a second with default.jfc (threshold 20 ms, the default poll). A few more
+     * wake-ups a second cost microseconds.
+     */
+    private void awaitNextRead() {
+        long deadline = System.nanoTime() + pollNanos;
+        for (long left = pollNanos; left > 0 && !wakeUp; left = deadline - System.nanoTime()) {
+            LockSupport.parkNanos(this, Math.min(left, parkSliceNanos));
+        }
+    }
+
+    /**
+     * The longest park that stays clear of the recordings' jdk.ThreadPark threshold and of the JDK templates', with
+     * a quarter to spare for the park's overrun. A sub-millisecond threshold records every park anyway.
+     */
+    static long parkSlice(long pollNanos, long parkThresholdNanos) {
+        long threshold = parkThresholdNanos < SHORTEST_AVOIDED_PARK_NANOS ? TEMPLATE_PARK_THRESHOLD_NANOS
+                : Math.min(parkThresholdNanos, TEMPLATE_PARK_THRESHOLD_NANOS);
+        return Math.min(pollNanos, threshold / 4 * 3);
+    }
+
+    private void wake() {
+        wakeUp = true;
+        LockSupport.unpark(thread);
     }
 
     /**
@@ -144,7 +187,7 @@ public final class SessionPipeline implements AutoCloseable {
      */
     public void recordingsChanged() {
         demandChanged = true;
-        LockSupport.unpark(thread);
+        wake();
     }
 
     /** Sessions adopted from before tracing that have ended unseen no longer need watching for. */
@@ -250,7 +293,7 @@ public final class SessionPipeline implements AutoCloseable {
             return;
         }
         closing = true;
-        LockSupport.unpark(thread);
+        wake();
         try {
             thread.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {

@@ -1,6 +1,9 @@
 package dev.tcplife.jfr.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,5 +25,16 @@ class CoreSessionsIT extends BpfIntegrationTest {
 
         // Every event's pid is compared with the workload's, from jdk.JVMInformation.
         SessionAssertions.assertRun(run, truthFile, new SessionAssertions.Options());
+
+        // The agent's reader waits between reads in parks shorter than default.jfc's threshold for jdk.ThreadPark
+        // (20 ms, its poll): none of its waits clutters the application's recording.
+        List<String> readerParks = run.events("jdk.ThreadPark").stream()
+                .filter(park -> park.getThread() != null && "tcplife-sessions".equals(park.getThread().getJavaName()))
+                .map(park -> park.getDuration() + " in " + (park.getStackTrace() == null ? "?"
+                        : park.getStackTrace().getFrames().stream().limit(6)
+                                .map(frame -> frame.getMethod().getType().getName() + "." + frame.getMethod().getName())
+                                .toList()))
+                .toList();
+        assertEquals(List.of(), readerParks, "jdk.ThreadPark events of the agent's reader thread");
     }
 }
