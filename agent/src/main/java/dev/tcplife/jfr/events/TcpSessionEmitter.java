@@ -1,6 +1,8 @@
 package dev.tcplife.jfr.events;
 
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 
 import jdk.jfr.FlightRecorder;
@@ -18,6 +20,15 @@ import dev.tcplife.jfr.thread.SocketOwner;
  * agent reads them, as the README says.
  */
 public final class TcpSessionEmitter {
+    /**
+     * The event's commit(), called through a handle held in an instance field, which the JIT cannot take for a
+     * constant: it calls commit() instead of compiling it into this class's emit and into whatever inlines emit.
+     * JFR's generated commit path writes the event's eight text fields through its string pool and compiles to
+     * about 94 kB of machine code; inlined, every deoptimization of the reader's path (a session whose thread was
+     * not found, a new JFR chunk) recompiled all of it, seconds of one core each time on a two-core host, taken
+     * from the application (issue 15). Called through the handle, it is compiled once on its own.
+     */
+    private final MethodHandle commit;
     private final JfrClock clock;
     private final long pid;
     /** Written by the reader thread only; read by JFR's periodic thread for the statistics event. */
@@ -28,6 +39,12 @@ public final class TcpSessionEmitter {
     private TcpSessionEmitter(JfrClock clock, long pid) {
         this.clock = clock;
         this.pid = pid;
+        try {
+            this.commit = MethodHandles.lookup().findVirtual(TcpSessionEvent.class, "commit",
+                    MethodType.methodType(void.class));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("jdk.jfr.Event has no commit(): " + e, e); // public API since JDK 9
+        }
     }
 
     /**
@@ -80,6 +97,16 @@ public final class TcpSessionEmitter {
         return new TcpSessionEmitter(clock, pid);
     }
 
+    private void commit(TcpSessionEvent event) {
+        try {
+            commit.invokeExact(event);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(e); // commit() declares no checked exception
+        }
+    }
+
     /** The fallback: events carry the time the agent read them, up to the poll interval after TCP_CLOSE. */
     public static TcpSessionEmitter datedWhenRead(long pid) {
         FlightRecorder.register(TcpSessionEvent.class);
@@ -126,7 +153,7 @@ public final class TcpSessionEmitter {
             DatingFields.DURATION.set(event, Math.max(1, clock.toTicks(session.endNanos()) - start));
         }
         if (event.shouldCommit()) {
-            event.commit();
+            commit(event);
             recorded++;
         } else {
             belowThreshold++;
