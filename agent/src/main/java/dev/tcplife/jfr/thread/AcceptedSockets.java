@@ -108,14 +108,10 @@ final class AcceptedSockets {
         newer.put(key, hash, owner);
     }
 
-    /** The thread that accepted {@code key}, which is forgotten; null if none was noted or it was dropped. */
-    SocketOwner remove(AcceptedSocket key) {
-        return remove(key.localPort, key.addressHigh, key.addressLow, key.remotePort);
-    }
-
     /**
-     * {@link #remove(AcceptedSocket)} by the key's parts, as the kernel's record gives them: the reader claims
-     * every server session this way, and a key made only to be compared would be an allocation per session.
+     * The thread that accepted the connection of these ports and peer, which is forgotten; null if none was noted
+     * or it was dropped. By the key's parts, as the kernel's record gives them: a key made only to be compared
+     * would be an allocation per server session.
      */
     SocketOwner remove(int localPort, long addressHigh, long addressLow, int remotePort) {
         int hash = spread(AcceptedSocket.hash(localPort, addressHigh, addressLow, remotePort));
