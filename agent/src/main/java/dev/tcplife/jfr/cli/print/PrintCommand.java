@@ -9,16 +9,16 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
-import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordingFile;
-
 import dev.tcplife.jfr.cli.command.Arguments;
 import dev.tcplife.jfr.cli.command.Command;
+import dev.tcplife.jfr.cli.sessions.SessionRow;
+import dev.tcplife.jfr.cli.sessions.SessionSource;
 
 /**
  * {@code print <recording.jfr>}: the sessions of a recording as a tcplife-style table, or CSV or JSON lines,
- * in the order they ended. The file is streamed: memory holds only the few seconds of sessions it takes to
- * put events in order, whatever the recording's size.
+ * in the order they ended. The file is streamed, its sessions read straight from its chunks (see
+ * {@link SessionSource#open}): memory holds one chunk and the few seconds of sessions it takes to put events in
+ * order, whatever the recording's size.
  */
 public final class PrintCommand implements Command {
     @Override
@@ -49,20 +49,14 @@ public final class PrintCommand implements Command {
         OutputStream sink = new BufferedOutputStream(out, 1 << 16);
         ByteLine line = new ByteLine(Charset.defaultCharset());
         EndOrder order = new EndOrder(sink);
-        SessionRow.Reader reader = new SessionRow.Reader();
-        try (RecordingFile recording = open(file)) {
+        try (SessionSource sessions = open(file)) {
             if (selection.format().hasHeader()) {
                 selection.format().header(line);
                 line.endLine().writeTo(sink);
                 line.clear();
             }
-            while (recording.hasMoreEvents()) {
-                RecordedEvent event = recording.readEvent();
-                if (!event.getEventType().getName().equals(SessionRow.EVENT)) {
-                    continue;
-                }
+            for (SessionRow row = next(sessions, file); row != null; row = next(sessions, file)) {
                 anyEvent = true;
-                SessionRow row = reader.read(event);
                 if (selection.filter().test(row)) {
                     selection.format().row(line, row);
                     order.add(row.endNanos(), line.endLine());
@@ -84,11 +78,23 @@ public final class PrintCommand implements Command {
         return Command.OK;
     }
 
-    private static RecordingFile open(Path file) throws IOException {
+    private static SessionSource open(Path file) throws IOException {
         try {
-            return new RecordingFile(file);
+            return SessionSource.open(file);
         } catch (IOException e) {
-            throw new IOException(file + " is not a readable JFR recording (" + e.getMessage() + ")", e);
+            throw unreadable(file, e);
         }
+    }
+
+    private static SessionRow next(SessionSource sessions, Path file) throws IOException {
+        try {
+            return sessions.next();
+        } catch (IOException e) {
+            throw unreadable(file, e);
+        }
+    }
+
+    private static IOException unreadable(Path file, IOException e) {
+        return new IOException(file + " is not a readable JFR recording (" + e.getMessage() + ")", e);
     }
 }

@@ -8,6 +8,8 @@ import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
 import java.util.Arrays;
 
+import dev.tcplife.jfr.cli.sessions.SessionRow;
+
 /**
  * How {@code print} (and {@code watch}) write sessions: tcplife's table (narrow or wide), CSV, or JSON Lines. Each
  * line is built in a ByteLine by hand: printf's format parsing cost ten times the reading of the recording itself.

@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 import dev.tcplife.jfr.cli.command.Arguments;
+import dev.tcplife.jfr.cli.sessions.SessionRow;
 
 /** What {@code print} and {@code watch} show, from their command lines: the format, and the filters a session passes. */
 public record SessionSelection(SessionFormat format, Predicate<SessionRow> filter) {

@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.cli.print;
+package dev.tcplife.jfr.cli.sessions;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
@@ -22,7 +22,7 @@ import jdk.jfr.consumer.RecordedObject;
  * <p>One object is read at a time ({@link #select}, then {@link #get}), straight from its array: no array of its
  * own per object, which was a third of what print allocated beyond the parser.
  */
-final class RecordedFields {
+final class RecordedFields implements SessionRow.Values {
     private static final MethodHandle VALUES = valuesGetter();
     /** In {@link #index}: the type lacks the field. */
     private static final int ABSENT = -1;
@@ -64,6 +64,22 @@ final class RecordedFields {
     Object get(int i) {
         int at = index[i];
         return at >= 0 ? values[at] : absentOrByName(i);
+    }
+
+    @Override
+    public boolean has(int i) {
+        return get(i) != null;
+    }
+
+    @Override
+    public long number(int i) {
+        Object value = get(i);
+        return value instanceof Boolean flag ? (flag ? 1 : 0) : value == null ? 0 : ((Number) value).longValue();
+    }
+
+    @Override
+    public String text(int i) {
+        return (String) get(i);
     }
 
     private Object absentOrByName(int i) {

@@ -11,7 +11,7 @@ import java.util.Map;
 
 import dev.tcplife.jfr.cli.print.ByteLine;
 import dev.tcplife.jfr.cli.print.SessionFormat;
-import dev.tcplife.jfr.cli.print.SessionRow;
+import dev.tcplife.jfr.cli.sessions.SessionRow;
 
 /**
  * {@code watch --every}: what {@code tcptop} is to {@code tcplife}. The sessions that ended in each interval, added

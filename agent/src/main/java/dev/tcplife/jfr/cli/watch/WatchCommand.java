@@ -29,7 +29,7 @@ import dev.tcplife.jfr.cli.command.Arguments;
 import dev.tcplife.jfr.cli.command.Command;
 import dev.tcplife.jfr.cli.print.ByteLine;
 import dev.tcplife.jfr.cli.print.SessionFormat;
-import dev.tcplife.jfr.cli.print.SessionRow;
+import dev.tcplife.jfr.cli.sessions.SessionRow;
 import dev.tcplife.jfr.cli.print.SessionSelection;
 
 /**

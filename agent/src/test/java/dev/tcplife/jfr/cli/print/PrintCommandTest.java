@@ -32,6 +32,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.tcplife.jfr.cli.Main;
 import dev.tcplife.jfr.cli.command.Command;
+import dev.tcplife.jfr.cli.sessions.SessionRow;
 
 /**
  * The print command on the sample workload's recording (see src/test/resources/recordings/README.md), checked

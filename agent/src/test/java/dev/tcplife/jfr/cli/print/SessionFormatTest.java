@@ -13,6 +13,8 @@ import java.util.SplittableRandom;
 
 import org.junit.jupiter.api.Test;
 
+import dev.tcplife.jfr.cli.sessions.SessionRow;
+
 /**
  * The hand-written number and time formatting of {@link SessionFormat}, against printf and java.time. The build
  * runs the tests in Europe/Berlin, so that local times have an offset and daylight saving time changes it.

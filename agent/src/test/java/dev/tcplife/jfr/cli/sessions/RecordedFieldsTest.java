@@ -1,4 +1,4 @@
-package dev.tcplife.jfr.cli.print;
+package dev.tcplife.jfr.cli.sessions;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
