@@ -1,14 +1,22 @@
 package dev.tcplife.jfr.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+
+import jdk.jfr.consumer.RecordedEvent;
 
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import dev.tcplife.jfr.cli.sessions.ChunkSessions;
+import dev.tcplife.jfr.cli.sessions.SessionRow;
 import dev.tcplife.jfr.it.workload.ScenarioWorkload;
 
 /**
@@ -38,5 +46,25 @@ class CoreSessionsIT extends BpfIntegrationTest {
                                 .toList()))
                 .toList();
         assertTrue(readerParks.size() <= 3, "jdk.ThreadPark events of the agent's reader thread: " + readerParks);
+
+        assertPrintReadsTheRecordingAsTheJdkDoes(run);
+    }
+
+    /** print's reader of chunks, on this JDK's recording, gives every session's row as the JDK's parser does. */
+    private static void assertPrintReadsTheRecordingAsTheJdkDoes(AgentRun.Result run) throws IOException {
+        List<SessionRow> expected = new ArrayList<>();
+        SessionRow.Reader reader = new SessionRow.Reader();
+        for (RecordedEvent event : run.events(SessionRow.EVENT)) {
+            expected.add(reader.read(event));
+        }
+        List<SessionRow> read = new ArrayList<>();
+        try (ChunkSessions sessions = ChunkSessions.open(run.recording())) {
+            assertNotNull(sessions, run.recording() + " is read from its chunks");
+            for (SessionRow row = sessions.next(); row != null; row = sessions.next()) {
+                read.add(row);
+            }
+        }
+        assertTrue(expected.size() > 10, expected.size() + " sessions");
+        assertEquals(expected, read);
     }
 }

@@ -25,7 +25,7 @@ import dev.tcplife.jfr.cli.sessions.ChunkTypes.Type;
  * <p>Files that are not entirely finished chunks of the format this reads (one still being written, a truncated
  * one, another version) are not read here: {@link #open} says so, and the caller gives them to the JDK's parser.
  */
-final class ChunkSessions implements SessionSource {
+public final class ChunkSessions implements SessionSource {
     private final FileChannel file;
     private final List<Chunk> chunks;
     private int next;
@@ -52,7 +52,7 @@ final class ChunkSessions implements SessionSource {
     }
 
     /** The file's sessions, or null where the file is not one read here (see above). */
-    static ChunkSessions open(Path path) throws IOException {
+    public static ChunkSessions open(Path path) throws IOException {
         FileChannel file = FileChannel.open(path, StandardOpenOption.READ);
         try {
             List<Chunk> chunks = new ArrayList<>();
