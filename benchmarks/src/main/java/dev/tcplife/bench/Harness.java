@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <pre>
  *   java -cp tcplife-benchmarks.jar dev.tcplife.bench.Harness [--quick]
- *        [--only startup,churn,kernel,loop,hooks,light,print]
+ *        [--only startup,churn,pair,kernel,loop,hooks,light,print]
  *        [--agent agent/target/tcplife-agent.jar] [--templates jfr-templates] [--work DIR] [--keep]
  *        [--wait-idle MINUTES] [--command TEXT]
  * </pre>
@@ -52,14 +52,15 @@ public final class Harness {
         Hooks hooks = new Hooks(bench);
         ConnectLoop loop = new ConnectLoop(bench);
         PrintBench print = new PrintBench(bench);
-        inReportOrder = List.of(churn, kernel, startup, latency, hooks, loop, print);
-        inRunOrder = List.of(startup, churn, kernel, loop, hooks, latency, print);
+        SideBySide pair = new SideBySide(bench);
+        inReportOrder = List.of(churn, kernel, startup, latency, hooks, loop, print, pair);
+        inRunOrder = List.of(startup, churn, pair, kernel, loop, hooks, latency, print);
     }
 
     public static void main(String[] args) throws Exception {
         boolean quick = false;
         boolean keep = false;
-        Set<String> only = Set.of("startup", "churn", "kernel", "loop", "hooks", "light", "print");
+        Set<String> only = Set.of("startup", "churn", "pair", "kernel", "loop", "hooks", "light", "print");
         Path agent = Path.of("agent/target/tcplife-agent.jar");
         Path templates = Path.of("jfr-templates");
         Path work = Path.of("benchmarks/target/bench-run");
@@ -76,7 +77,7 @@ public final class Harness {
                 case "--command" -> command = args[++i];
                 case "--wait-idle" -> waitIdleMinutes = Integer.parseInt(args[++i]);
                 default -> {
-                    System.err.println("usage: Harness [--quick] [--only startup,churn,kernel,loop,hooks,light,print]"
+                    System.err.println("usage: Harness [--quick] [--only startup,churn,pair,kernel,loop,hooks,light,print]"
                             + " [--agent JAR] [--templates DIR] [--work DIR] [--keep] [--wait-idle MINUTES]"
                             + " [--command TEXT]");
                     System.exit(2);

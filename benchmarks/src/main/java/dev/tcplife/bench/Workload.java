@@ -36,7 +36,9 @@ import jdk.jfr.Recording;
  *   churn   loopback sessions to a server in this JVM (`acceptors` threads, default 1), as fast as `clients`
  *           threads (default 2) go: connect, send `payload` bytes (default 8), read them back, the server closes
  *           first (so no client port waits in TIME_WAIT), close.
- *           Warm-up, then a measured window; prints @window-start, @window-end, @result.
+ *           Warm-up, then a measured window; prints @window-start, @window-end, @result. With `windowAt` (ms
+ *           since the epoch), the warm-up lasts until then, whatever the JIT does: two JVMs run side by side
+ *           measure the same seconds.
  *   light   the same sessions, `rate` per second from one thread, for `window` ms.
  *   idle    waits for the agent, prints @ready, then does nothing until standard input closes.
  *   probe   start-up and memory: when main began, when the agent was ready, heap and RSS after a GC.
@@ -63,7 +65,8 @@ public final class Workload {
         switch (args[0]) {
             case "churn" -> churn(intOption(options, "clients", 2), intOption(options, "acceptors", 1),
                     intOption(options, "payload", 8),
-                    intOption(options, "warmup", 3000), intOption(options, "window", 6000));
+                    intOption(options, "warmup", 3000), intOption(options, "window", 6000),
+                    Long.parseLong(options.getOrDefault("windowAt", "0")));
             case "light" -> light(intOption(options, "rate", 50), intOption(options, "payload", 8),
                     intOption(options, "window", 10000));
             case "idle" -> {
@@ -169,8 +172,8 @@ public final class Workload {
         }
     }
 
-    private static void churn(int clients, int acceptors, int payload, int warmupMillis, int windowMillis)
-            throws Exception {
+    private static void churn(int clients, int acceptors, int payload, int warmupMillis, int windowMillis,
+            long windowAtMillis) throws Exception {
         LongAdder made = new LongAdder();
         AtomicLong failures = new AtomicLong();
         List<Thread> threads = new ArrayList<>();
@@ -193,7 +196,7 @@ public final class Workload {
             }
             long churnStartWall = System.currentTimeMillis();
             threads.forEach(Thread::start);
-            long warmedUp = warmUp(warmupMillis);
+            long warmedUp = windowAtMillis > 0 ? warmUpUntil(windowAtMillis) : warmUp(warmupMillis);
 
             Thread reader = agentReader();
             long startSessions = made.sum();
@@ -267,6 +270,19 @@ public final class Workload {
             before = now;
         }
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    }
+
+    /**
+     * Until {@code windowAtMillis} (since the epoch), JFR's chunk rotated once half-way, as {@link #warmUp} does.
+     *
+     * @return the warm-up's length in milliseconds
+     */
+    private static long warmUpUntil(long windowAtMillis) throws InterruptedException {
+        long start = System.currentTimeMillis();
+        Thread.sleep(Math.max(0, (windowAtMillis - start) / 2));
+        rotateRecordingChunk();
+        Thread.sleep(Math.max(0, windowAtMillis - System.currentTimeMillis()));
+        return System.currentTimeMillis() - start;
     }
 
     /** Starting a recording while one records to disk makes JFR begin a new chunk; none is started otherwise. */
