@@ -51,7 +51,7 @@ final class Chunk {
     }
 
     /**
-     * The chunk at {@code offset} of the file, its bytes not yet mapped; null where it is not a finished chunk of the
+     * The chunk at {@code offset} of the file, its bytes not yet read; null where it is not a finished chunk of the
      * format read here, within the file and small enough to read at once (the JDK's parser then reads the file).
      */
     static Chunk at(FileChannel file, long offset) throws IOException {

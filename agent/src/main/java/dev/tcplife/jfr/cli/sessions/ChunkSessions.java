@@ -17,7 +17,7 @@ import dev.tcplife.jfr.cli.sessions.ChunkTypes.Type;
  *
  * <p>Why not the JDK's parser: it makes an object of every event of every type, with every field boxed and every
  * constant resolved, and most of a churn recording's events are sessions that print reads only once. Here every
- * other record is stepped over by its size, and a session's values go from the file's pages into its row. The
+ * other record is stepped over by its size, and a session's values go from the chunk's bytes into its row. The
  * result is the same as the JDK's, field for field, and time for time: like its parser for a whole file, ticks
  * become times by the first chunk's time base, whichever chunk they are in (JDK 17's parser takes the base of the
  * chunk where the metadata last changed: the same chunk unless types were added to a running recording).
@@ -91,7 +91,7 @@ public final class ChunkSessions implements SessionSource {
                                 + " of the chunk at offset " + chunk.fileOffset);
                     }
                     long type = chunk.readLong();
-                    SessionRow row = type == sessionTypeId ? session.read(chunk, this) : null;
+                    SessionRow row = type == sessionTypeId ? session.read(chunk) : null;
                     chunk.position(start + size);
                     if (row != null) {
                         return row;
@@ -210,7 +210,7 @@ public final class ChunkSessions implements SessionSource {
             return type.kind() == Kind.NUMBER ? SKIP_NUMBER : type.kind() == Kind.STRING ? SKIP_TEXT : SKIP_VALUE;
         }
 
-        SessionRow read(Chunk chunk, ChunkSessions file) throws IOException {
+        SessionRow read(Chunk chunk) throws IOException {
             long startTicks = 0;
             long durationTicks = 0;
             String threadName = null;
@@ -230,7 +230,7 @@ public final class ChunkSessions implements SessionSource {
                     default -> types.skip(chunk, fields.get(i));
                 }
             }
-            return SessionRow.of(file.nanos(startTicks), file.nanos(startTicks + durationTicks), this, threadName);
+            return SessionRow.of(nanos(startTicks), nanos(startTicks + durationTicks), this, threadName);
         }
 
         @Override

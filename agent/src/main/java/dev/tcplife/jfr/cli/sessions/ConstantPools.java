@@ -57,7 +57,9 @@ final class ConstantPools implements Text.Pool {
                 Type type = types.get(chunk.readLong());
                 for (int entry = chunk.readInt(); entry > 0; entry--) {
                     long key = chunk.readLong();
-                    if (previous != null && previous.has(type == stringType, type == threadType, key)) {
+                    boolean carried = previous != null && (type == stringType ? previous.strings.containsKey(key)
+                            : type == threadType && previous.threadNames.containsKey(key));
+                    if (carried) {
                         types.skip(chunk, type);
                         if (type == stringType) {
                             pools.strings.put(key, previous.strings.get(key));
@@ -108,10 +110,6 @@ final class ConstantPools implements Text.Pool {
             }
         }
         return name;
-    }
-
-    private boolean has(boolean string, boolean thread, long key) {
-        return string ? strings.containsKey(key) : thread && threadNames.containsKey(key);
     }
 
     @Override
