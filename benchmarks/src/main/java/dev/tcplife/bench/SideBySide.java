@@ -33,6 +33,14 @@ final class SideBySide extends Measurement {
     private final Stats nonePerSecond = new Stats();
     private final Stats agentCpuMicros = new Stats();
     private final Stats noneCpuMicros = new Stats();
+    /** Where each JVM's CPU per session went: client and server threads, the agent's reader, JIT, JFR. */
+    private final Stats agentWorkerMicros = new Stats();
+    private final Stats noneWorkerMicros = new Stats();
+    private final Stats agentReaderMicros = new Stats();
+    private final Stats agentJitMicros = new Stats();
+    private final Stats noneJitMicros = new Stats();
+    private final Stats agentJfrMicros = new Stats();
+    private final Stats noneJfrMicros = new Stats();
     private final Stats agentCompileMillis = new Stats();
     private final Stats noneCompileMillis = new Stats();
     private final List<String> rounds = new ArrayList<>();
@@ -74,6 +82,13 @@ final class SideBySide extends Measurement {
         nonePerSecond.add(without.perSecond());
         agentCpuMicros.add(with.cpuMicrosPerSession());
         noneCpuMicros.add(without.cpuMicrosPerSession());
+        agentWorkerMicros.add(with.workerCpuMicrosPerSession());
+        noneWorkerMicros.add(without.workerCpuMicrosPerSession());
+        agentReaderMicros.add(with.readerCpuNanos() / 1e3 / with.windowSessions());
+        agentJitMicros.add(with.compilerCpuMicrosPerSession());
+        noneJitMicros.add(without.compilerCpuMicrosPerSession());
+        agentJfrMicros.add(with.jfrCpuMicrosPerSession());
+        noneJfrMicros.add(without.jfrCpuMicrosPerSession());
         agentCompileMillis.add(with.jit().compileMillis());
         noneCompileMillis.add(without.jit().compileMillis());
         String line = String.format("round %d: agent on CPU %d %,.0f sessions/s, %.1f µs CPU each, %d ms compiling; "
@@ -122,7 +137,14 @@ final class SideBySide extends Measurement {
                 .append("agent's kernel program for its own sockets (the filter's cost for another process's socket, ")
                 .append("in `kernel`), a bias in the agent's favour. Compiling in the window: ")
                 .append(agentCompileMillis.format("%.0f")).append(" ms with the agent, ")
-                .append(noneCompileMillis.format("%.0f")).append(" ms without.\n\n");
+                .append(noneCompileMillis.format("%.0f")).append(" ms without.\n\n")
+                .append(tableHeader("JVM", "CPU µs/session", "in client + server threads", "in the agent's reader",
+                        "in JIT compiler threads", "in JFR's threads"))
+                .append(row("with the agent", agentCpuMicros.format("%.1f"), agentWorkerMicros.format("%.1f"),
+                        agentReaderMicros.format("%.2f"), agentJitMicros.format("%.2f"), agentJfrMicros.format("%.2f")))
+                .append(row("without", noneCpuMicros.format("%.1f"), noneWorkerMicros.format("%.1f"), "n/a",
+                        noneJitMicros.format("%.2f"), noneJfrMicros.format("%.2f")))
+                .append('\n');
         for (String round : rounds) {
             text.append("- ").append(round).append('\n');
         }
