@@ -27,22 +27,34 @@ final class SideBySide extends Measurement {
     /** Time for both JVMs to start before the warm-up counts: their windows open at one instant. */
     private static final int START_MILLIS = 2000;
 
+    /** What one side measured, per round: its throughput and where its CPU per session went. */
+    private record Side(Stats perSecond, Stats cpuMicros, Stats workerMicros, Stats readerMicros, Stats jitMicros,
+            Stats jfrMicros, Stats compileMillis) {
+        Side() {
+            this(new Stats(), new Stats(), new Stats(), new Stats(), new Stats(), new Stats(), new Stats());
+        }
+
+        void add(ChurnJvm.Result r) {
+            perSecond.add(r.perSecond());
+            cpuMicros.add(r.cpuMicrosPerSession());
+            workerMicros.add(r.workerCpuMicrosPerSession());
+            readerMicros.add(r.readerCpuNanos() / 1e3 / r.windowSessions());
+            jitMicros.add(r.compilerCpuMicrosPerSession());
+            jfrMicros.add(r.jfrCpuMicrosPerSession());
+            compileMillis.add(r.jit().compileMillis());
+        }
+
+        /** Its row of the CPU table; {@code reader}: whether it has the agent's reader. */
+        String row(String name, boolean reader) {
+            return Measurement.row(name, cpuMicros.format("%.1f"), workerMicros.format("%.1f"),
+                    reader ? readerMicros.format("%.2f") : "n/a", jitMicros.format("%.2f"), jfrMicros.format("%.2f"));
+        }
+    }
+
     private final Stats ratio = new Stats();
     private final Stats addedCpuMicros = new Stats();
-    private final Stats agentPerSecond = new Stats();
-    private final Stats nonePerSecond = new Stats();
-    private final Stats agentCpuMicros = new Stats();
-    private final Stats noneCpuMicros = new Stats();
-    /** Where each JVM's CPU per session went: client and server threads, the agent's reader, JIT, JFR. */
-    private final Stats agentWorkerMicros = new Stats();
-    private final Stats noneWorkerMicros = new Stats();
-    private final Stats agentReaderMicros = new Stats();
-    private final Stats agentJitMicros = new Stats();
-    private final Stats noneJitMicros = new Stats();
-    private final Stats agentJfrMicros = new Stats();
-    private final Stats noneJfrMicros = new Stats();
-    private final Stats agentCompileMillis = new Stats();
-    private final Stats noneCompileMillis = new Stats();
+    private final Side agent = new Side();
+    private final Side none = new Side();
     private final List<String> rounds = new ArrayList<>();
 
     SideBySide(BenchRun bench) {
@@ -64,13 +76,13 @@ final class SideBySide extends Measurement {
     private void round(int round, ExecutorService runs) throws InterruptedException {
         long windowAt = System.currentTimeMillis() + START_MILLIS + bench.plan.pairWarmup();
         int agentCpu = round % 2;
-        Future<ChurnJvm.Result> agent = runs.submit(() -> churn("agent", round, agentCpu, windowAt, "log=info"));
-        Future<ChurnJvm.Result> none = runs.submit(() -> churn("none", round, 1 - agentCpu, windowAt, null));
+        Future<ChurnJvm.Result> withAgent = runs.submit(() -> churn("agent", round, agentCpu, windowAt, "log=info"));
+        Future<ChurnJvm.Result> withoutAgent = runs.submit(() -> churn("none", round, 1 - agentCpu, windowAt, null));
         ChurnJvm.Result with;
         ChurnJvm.Result without;
         try {
-            with = agent.get();
-            without = none.get();
+            with = withAgent.get();
+            without = withoutAgent.get();
         } catch (ExecutionException e) {
             bench.failed("pair-" + round, e.getCause() instanceof Exception cause ? cause : e);
             return;
@@ -78,19 +90,8 @@ final class SideBySide extends Measurement {
         double r = with.perSecond() / without.perSecond();
         ratio.add(r);
         addedCpuMicros.add(with.cpuMicrosPerSession() - without.cpuMicrosPerSession());
-        agentPerSecond.add(with.perSecond());
-        nonePerSecond.add(without.perSecond());
-        agentCpuMicros.add(with.cpuMicrosPerSession());
-        noneCpuMicros.add(without.cpuMicrosPerSession());
-        agentWorkerMicros.add(with.workerCpuMicrosPerSession());
-        noneWorkerMicros.add(without.workerCpuMicrosPerSession());
-        agentReaderMicros.add(with.readerCpuNanos() / 1e3 / with.windowSessions());
-        agentJitMicros.add(with.compilerCpuMicrosPerSession());
-        noneJitMicros.add(without.compilerCpuMicrosPerSession());
-        agentJfrMicros.add(with.jfrCpuMicrosPerSession());
-        noneJfrMicros.add(without.jfrCpuMicrosPerSession());
-        agentCompileMillis.add(with.jit().compileMillis());
-        noneCompileMillis.add(without.jit().compileMillis());
+        agent.add(with);
+        none.add(without);
         String line = String.format("round %d: agent on CPU %d %,.0f sessions/s, %.1f µs CPU each, %d ms compiling; "
                 + "none on CPU %d %,.0f sessions/s, %.1f µs; windows %+d ms apart; ratio %.3f", round, agentCpu,
                 with.perSecond(), with.cpuMicrosPerSession(), with.jit().compileMillis(), 1 - agentCpu,
@@ -118,11 +119,11 @@ final class SideBySide extends Measurement {
     @Override
     String summaryRows(int number) {
         return row(number, "churn throughput with the agent over without, side by side at the same time, each JVM on "
-                + "a CPU of its own", ratio.format("%.3f") + "; medians " + agentPerSecond.format("%,.0f") + " vs "
-                + nonePerSecond.format("%,.0f") + " sessions/s", "≥ 0.97")
+                + "a CPU of its own", ratio.format("%.3f") + "; medians " + agent.perSecond().format("%,.0f") + " vs "
+                + none.perSecond().format("%,.0f") + " sessions/s", "≥ 0.97")
                 + row(number, "the same: JVM CPU per session added by the agent (its reader and JIT included)",
-                        addedCpuMicros.format("%.1f µs") + "; " + agentCpuMicros.format("%.1f") + " vs "
-                                + noneCpuMicros.format("%.1f") + " µs", "≤ 4 µs");
+                        addedCpuMicros.format("%.1f µs") + "; " + agent.cpuMicros().format("%.1f") + " vs "
+                                + none.cpuMicros().format("%.1f") + " µs", "≤ 4 µs");
     }
 
     @Override
@@ -136,14 +137,12 @@ final class SideBySide extends Measurement {
                 .append(" rounds. The machine's drift falls on both alike; the JVM without the agent still pays the ")
                 .append("agent's kernel program for its own sockets (the filter's cost for another process's socket, ")
                 .append("in `kernel`), a bias in the agent's favour. Compiling in the window: ")
-                .append(agentCompileMillis.format("%.0f")).append(" ms with the agent, ")
-                .append(noneCompileMillis.format("%.0f")).append(" ms without.\n\n")
+                .append(agent.compileMillis().format("%.0f")).append(" ms with the agent, ")
+                .append(none.compileMillis().format("%.0f")).append(" ms without.\n\n")
                 .append(tableHeader("JVM", "CPU µs/session", "in client + server threads", "in the agent's reader",
                         "in JIT compiler threads", "in JFR's threads"))
-                .append(row("with the agent", agentCpuMicros.format("%.1f"), agentWorkerMicros.format("%.1f"),
-                        agentReaderMicros.format("%.2f"), agentJitMicros.format("%.2f"), agentJfrMicros.format("%.2f")))
-                .append(row("without", noneCpuMicros.format("%.1f"), noneWorkerMicros.format("%.1f"), "n/a",
-                        noneJitMicros.format("%.2f"), noneJfrMicros.format("%.2f")))
+                .append(agent.row("with the agent", true))
+                .append(none.row("without", false))
                 .append('\n');
         for (String round : rounds) {
             text.append("- ").append(round).append('\n');
