@@ -240,8 +240,9 @@ public final class Workload {
     }
 
     /**
-     * At least {@code minMillis}, then until the JIT compilers are quiet (under 5% of one compiler thread over the
-     * last second), at most 5 s longer: the agent's own code and the instrumented JDK methods start their
+     * At least {@code minMillis}, then until the JIT compilers are quiet (under 5% of one compiler thread in each of
+     * the last two seconds: one quiet second was often the gap before the agent's event commit path was compiled
+     * again after the chunk's rotation, seconds of C2 that then fell in the window), at most 5 s longer: the agent's own code and the instrumented JDK methods start their
      * compilations late, when the agent becomes ready, so a fixed warm-up would measure them only in one case.
      * Half-way through the minimum, JFR's chunk is rotated once: a recording rotates every 12 MB, and its first
      * rotation makes C2 recompile the event writers that run then (JFR's own events at a new chunk widen their
@@ -261,12 +262,11 @@ public final class Workload {
         }
         long limit = start + TimeUnit.MILLISECONDS.toNanos(minMillis + 5000L);
         long before = jit.getTotalCompilationTime();
-        while (System.nanoTime() < limit) {
+        int quietSeconds = 0;
+        while (System.nanoTime() < limit && quietSeconds < 2) {
             Thread.sleep(1000);
             long now = jit.getTotalCompilationTime();
-            if (now - before < 50) {
-                break;
-            }
+            quietSeconds = now - before < 50 ? quietSeconds + 1 : 0;
             before = now;
         }
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
