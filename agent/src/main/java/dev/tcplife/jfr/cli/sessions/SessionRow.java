@@ -37,7 +37,7 @@ public record SessionRow(
 
     /**
      * The event's fields a row is made of, in the order {@link #of} takes their values. A reader finds them by name
-     * in the recording's event type: a field the type lacks (an older agent's) reads as null.
+     * in the recording's event type: a field the type lacks (an older agent's) is absent (see {@link Values}).
      */
     public static final String[] FIELDS = {"pid", "javaThread", "javaThreadName", "osThreadId", "role", "family",
             "localAddress", "localPort", "remoteAddress", "remotePort", "bytesSent", "bytesReceived", "closeInitiator",
