@@ -83,6 +83,14 @@ public final class Agent {
         }
     }
 
+    /**
+     * The agent jar's command line begins as this JVM's application (see {@link StartGate#applicationBegins});
+     * called by its launcher, and only where the agent is starting or tracing in this JVM.
+     */
+    public static void applicationBegins(String command) {
+        StartGate.applicationBegins("the agent jar's command " + command);
+    }
+
     /** The start succeeded: the agent runs until {@link #stop} or the JVM's exit. */
     static void started(Agent agent) {
         synchronized (Agent.class) {

@@ -34,6 +34,8 @@ final class StartGate implements ClassFileTransformer {
     private final CountDownLatch application = new CountDownLatch(1);
     /** The application's first class has gone on (guarded by this, read without it as a fast path). */
     private volatile boolean released;
+    /** The gate of this JVM's start, for {@link #applicationBegins}; null on attach. */
+    private static volatile StartGate installed;
 
     private StartGate(Instrumentation instrumentation, boolean holds) {
         this.instrumentation = instrumentation;
@@ -44,7 +46,21 @@ final class StartGate implements ClassFileTransformer {
     static StartGate install(Instrumentation instrumentation, boolean holds) {
         StartGate gate = new StartGate(instrumentation, holds);
         instrumentation.addTransformer(gate, false);
+        installed = gate;
         return gate;
+    }
+
+    /**
+     * The agent jar's own command line is this JVM's application ({@code java -javaagent:tcplife-agent.jar -jar
+     * tcplife-agent.jar sample-workload}, which the demo runs): its classes come from the agent's class loader,
+     * never an application's, so the gate would not see them begin. Its main says so here instead, and is held like
+     * an application's first class.
+     */
+    static void applicationBegins(String what) {
+        StartGate gate = installed;
+        if (gate != null) {
+            gate.begin(what);
+        }
     }
 
     /** The agent's own threads are never held: they load classes of their own, and the JDK's, as they start. */
@@ -58,6 +74,15 @@ final class StartGate implements ClassFileTransformer {
         if (released || classBeingRedefined != null || !isApplicationLoader(loader)
                 || agentThreads.contains(Thread.currentThread())) {
             return null;
+        }
+        begin(className);
+        return null;
+    }
+
+    /** The application begins with {@code what}: held until tracing has begun, where the gate holds, then let go. */
+    private void begin(String what) {
+        if (released) {
+            return;
         }
         if (holds) {
             try {
@@ -73,10 +98,9 @@ final class StartGate implements ClassFileTransformer {
         synchronized (this) {
             released = true;
         }
-        AgentLog.debug("the application began: its first class is " + className);
+        AgentLog.debug("the application began: its first class is " + what);
         application.countDown();
         instrumentation.removeTransformer(this);
-        return null;
     }
 
     /**

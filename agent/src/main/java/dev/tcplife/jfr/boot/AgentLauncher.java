@@ -16,6 +16,8 @@ import java.lang.reflect.InvocationTargetException;
 public final class AgentLauncher {
     private static final String AGENT_CLASS = "dev.tcplife.jfr.agent.Agent";
     private static final String CLI_CLASS = "dev.tcplife.jfr.cli.Main";
+    /** Set by the agent as it starts in this JVM (Agent.STATE_PROPERTY). */
+    private static final String STATE_PROPERTY = "tcplife.state";
 
     private static ClassLoader agentLoader;
 
@@ -32,6 +34,11 @@ public final class AgentLauncher {
 
     /** {@code java -jar tcplife-agent.jar <command>}: the command line tools. */
     public static void main(String[] args) throws Throwable {
+        if (System.getProperty(STATE_PROPERTY) != null) {
+            // -javaagent: this jar too: its command is the application the agent's start waits for
+            loader().loadClass(AGENT_CLASS).getMethod("applicationBegins", String.class)
+                    .invoke(null, args.length > 0 ? args[0] : "");
+        }
         Class<?> cli = loader().loadClass(CLI_CLASS);
         int status;
         try {
