@@ -242,8 +242,9 @@ public final class Workload {
     /**
      * At least {@code minMillis}, then until the JIT compilers are quiet (under 5% of one compiler thread in each of
      * the last two seconds: one quiet second was often the gap before the agent's event commit path was compiled
-     * again after the chunk's rotation, seconds of C2 that then fell in the window), at most 5 s longer: the agent's own code and the instrumented JDK methods start their
-     * compilations late, when the agent becomes ready, so a fixed warm-up would measure them only in one case.
+     * again after the chunk's rotation, seconds of C2 that then fell in the window), at most 5 s longer: the agent's
+     * own code and the instrumented JDK methods start their compilations late, when the agent becomes ready, so a
+     * fixed warm-up would measure them only in one case.
      * Half-way through the minimum, JFR's chunk is rotated once: a recording rotates every 12 MB, and its first
      * rotation makes C2 recompile the event writers that run then (JFR's own events at a new chunk widen their
      * profiles), seconds of a compiler thread once per JVM, which would otherwise fall in the window only of the
@@ -253,9 +254,7 @@ public final class Workload {
      */
     private static long warmUp(int minMillis) throws InterruptedException {
         long start = System.nanoTime();
-        Thread.sleep(minMillis / 2);
-        rotateRecordingChunk();
-        Thread.sleep(minMillis - minMillis / 2);
+        warmUpUntil(System.currentTimeMillis() + minMillis);
         CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
         if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
             return minMillis;
@@ -273,7 +272,7 @@ public final class Workload {
     }
 
     /**
-     * Until {@code windowAtMillis} (since the epoch), JFR's chunk rotated once half-way, as {@link #warmUp} does.
+     * Until {@code windowAtMillis} (since the epoch), JFR's chunk rotated once half-way (see {@link #warmUp}).
      *
      * @return the warm-up's length in milliseconds
      */
