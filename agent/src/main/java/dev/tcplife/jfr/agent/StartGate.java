@@ -75,11 +75,11 @@ final class StartGate implements ClassFileTransformer {
                 || agentThreads.contains(Thread.currentThread())) {
             return null;
         }
-        begin(className);
+        begin("its first class is " + className);
         return null;
     }
 
-    /** The application begins with {@code what}: held until tracing has begun, where the gate holds, then let go. */
+    /** The application begins, as {@code what} says: held until tracing has begun where the gate holds, then let go. */
     private void begin(String what) {
         if (released) {
             return;
@@ -98,7 +98,7 @@ final class StartGate implements ClassFileTransformer {
         synchronized (this) {
             released = true;
         }
-        AgentLog.debug("the application began: its first class is " + what);
+        AgentLog.debug("the application began: " + what);
         application.countDown();
         instrumentation.removeTransformer(this);
     }

@@ -136,7 +136,7 @@ public final class ChunkSessions implements SessionSource {
 
     /**
      * How a session event's fields are read: for each field of its type, in order, what it is (a time, the thread,
-     * a value of one of {@link SessionRow#FIELDS} and how the JDK's parser boxes it) or that it is stepped over.
+     * a value of one of {@link SessionRow#FIELDS} and of which type) or that it is stepped over.
      */
     private final class SessionFields implements SessionRow.Values {
         private static final byte START = 1;
@@ -156,7 +156,7 @@ public final class ChunkSessions implements SessionSource {
 
         private final List<Field> fields;
         private final byte[] read;
-        /** Where in {@link #values} each field's value goes. */
+        /** Each field's place in {@link SessionRow#FIELDS}, -1 for one that is not there: where its value goes. */
         private final int[] target;
         private final Text[] texts;
         /** The values of the latest session, by their place in {@link SessionRow#FIELDS}. */

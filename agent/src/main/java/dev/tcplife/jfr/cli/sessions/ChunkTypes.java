@@ -93,8 +93,9 @@ final class ChunkTypes {
         List<Field> fields = new ArrayList<>();
         for (Element field : type.children()) {
             if (field.name().equals("field")) {
-                fields.add(new Field(field.attributes().get("name"), number(field, "class"),
-                        "1".equals(field.attributes().get("dimension")), field.attributes().containsKey("constantPool")));
+                Map<String, String> attributes = field.attributes();
+                fields.add(new Field(attributes.get("name"), number(field, "class"),
+                        "1".equals(attributes.get("dimension")), attributes.containsKey("constantPool")));
             }
         }
         String name = type.attributes().get("name");
