@@ -76,13 +76,11 @@ static __always_inline struct session_entry *entry_at(__u32 hash, __u32 probe)
 	return bpf_map_lookup_elem(&sessions, &index);
 }
 
-/* The socket's entry, or NULL when it is not followed. */
-static __noinline struct session_entry *table_lookup(__u64 address)
+/* The entry of a socket that passed the filter, or NULL. */
+static __noinline struct session_entry *table_probe(__u64 address)
 {
 	__u32 hash = socket_hash(address);
 
-	if (!*filter_bucket(address))
-		return NULL;
 	for (__u32 probe = 0; probe < TABLE_PROBES; probe++) {
 		struct session_entry *entry = entry_at(hash, probe);
 
@@ -90,6 +88,18 @@ static __noinline struct session_entry *table_lookup(__u64 address)
 			return entry;
 	}
 	return NULL;
+}
+
+/*
+ * The socket's entry, or NULL when it is not followed. The filter is inlined into each caller: nearly every socket
+ * of the host stops there, and a call into the probing subprogram (registers saved, a stack frame) cost it more
+ * than the test.
+ */
+static __always_inline struct session_entry *table_lookup(__u64 address)
+{
+	if (!*filter_bucket(address))
+		return NULL;
+	return table_probe(address);
 }
 
 /* Starts following the socket with state *initial; counted instead when its entries are all taken. NULL then. */
