@@ -219,6 +219,7 @@ public final class SessionAssertions {
         }
         long start = nanos(e.getStartTime());
         long end = nanos(e.getEndTime());
+        checkConnectTime(where, s, e, adopted, start);
         worstStartOffset = Math.max(worstStartOffset, outside(start, s.openBegin(), s.openEnd()));
         worstEndOffset = Math.max(worstEndOffset, outside(end, s.endBegin(), s.endEnd()));
         if (outside(start, s.openBegin(), s.openEnd()) > TOLERANCE_NANOS) {
@@ -228,6 +229,22 @@ public final class SessionAssertions {
         if (outside(end, s.endBegin(), s.endEnd()) > TOLERANCE_NANOS) {
             problems.add(where + "end " + e.getEndTime() + " outside [" + instant(s.endBegin()) + ", "
                     + instant(s.endEnd()) + "]");
+        }
+    }
+
+    /**
+     * The handshake of a client whose start was seen: longer than nothing, and over by the time its connect()
+     * returned (the kernel completes it before waking the caller); no handshake time for the rest.
+     */
+    private void checkConnectTime(String where, ExpectedSession s, RecordedEvent e, boolean adopted, long start) {
+        long connectTime = e.getLong("connectTime");
+        if (!"client".equals(s.role()) || !s.established() || adopted) {
+            if (connectTime != Long.MIN_VALUE) {
+                problems.add(where + "connectTime = " + connectTime + " ns, expected none");
+            }
+        } else if (connectTime <= 0 || start + connectTime > s.openEnd() + TOLERANCE_NANOS) {
+            problems.add(where + "connectTime = " + connectTime + " ns, expected more than 0 and at most "
+                    + (s.openEnd() - start) + " (connect() returned then)");
         }
     }
 
