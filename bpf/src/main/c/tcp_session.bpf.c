@@ -39,6 +39,29 @@ struct {
 	__type(value, __u32); /* how many of our listeners share the key (SO_REUSEPORT) */
 } listeners SEC(".maps");
 
+/*
+ * One listener of the JVM per port bucket, its key in a slot of its own: a cache in front of "listeners" for the
+ * lookup of each new child, which there hashes and compares a 24-byte key (a tenth of a µs a loopback session,
+ * RESULTS.md). A slot belongs to the listener that took it until its close; a second listener in the same bucket
+ * (another address, SO_REUSEPORT, a port 4096 apart) and a listener adopted when the program was attached are found
+ * by their key, as before. The sequence is odd while the slot is written, and a child compares the key between two
+ * reads of it; only the JVM's own listeners write slots, so even a read torn on a weakly ordered CPU mixes two of
+ * the JVM's keys.
+ */
+struct listener_slot {
+	__u32 sequence;
+	__u32 reserved;
+	__u64 sock; /* the listener, as socket_address() numbers it; 0: free */
+	struct tcp_session_listener_key key;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TCP_SESSION_PORT_BUCKETS);
+	__type(key, __u32);
+	__type(value, struct listener_slot);
+} listener_slots SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536); /* the loader sets the real size, that of "sessions" */
@@ -180,7 +203,61 @@ static int on_connect(__u64 *ctx, struct sock *sk)
 	return 0;
 }
 
-static int on_listen(struct sock *sk)
+static __always_inline struct listener_slot *port_slot(__u16 port)
+{
+	__u32 index = port % TCP_SESSION_PORT_BUCKETS;
+
+	return bpf_map_lookup_elem(&listener_slots, &index);
+}
+
+/* Takes the port's slot for this listener if it is free. */
+static void take_listener_slot(__u64 listener, struct tcp_session_listener_key *key)
+{
+	struct listener_slot *slot = port_slot(key->port);
+
+	if (!slot || slot->sock != 0 || __sync_val_compare_and_swap(&slot->sock, 0, listener) != 0)
+		return;
+	__sync_fetch_and_add(&slot->sequence, 1);
+	slot->key = *key;
+	__sync_fetch_and_add(&slot->sequence, 1);
+}
+
+/* Frees the slot of this listener, if it took one. */
+static void free_listener_slot(__u64 listener, __u16 port)
+{
+	struct listener_slot *slot = port_slot(port);
+
+	if (!slot || slot->sock != listener)
+		return;
+	__sync_fetch_and_add(&slot->sequence, 1);
+	__builtin_memset(&slot->key, 0, sizeof(slot->key));
+	__sync_fetch_and_add(&slot->sequence, 1);
+	__sync_lock_test_and_set(&slot->sock, 0);
+}
+
+/* True when the port's slot names a listener of the JVM with this child's key, or the wildcard of it. */
+static __always_inline bool slot_names_parent(struct tcp_session_listener_key *child)
+{
+	struct listener_slot *slot = port_slot(child->port);
+	__u32 sequence;
+	bool same;
+
+	if (!slot)
+		return false;
+	sequence = *(volatile __u32 *)&slot->sequence;
+	if (sequence & 1 || !slot->sock)
+		return false;
+	same = slot->key.netns == child->netns && slot->key.port == child->port && slot->key.family == child->family;
+	if (same) {
+		const __u64 *mine = (const __u64 *)slot->key.addr, *theirs = (const __u64 *)child->addr;
+
+		same = (mine[0] == theirs[0] && mine[1] == theirs[1]) || (mine[0] == 0 && mine[1] == 0);
+	}
+	asm volatile("" ::: "memory");
+	return same && *(volatile __u32 *)&slot->sequence == sequence;
+}
+
+static int on_listen(__u64 address, struct sock *sk)
 {
 	struct tcp_session_listener_key key = {};
 	struct tcp_sock *tp;
@@ -205,6 +282,7 @@ static int on_listen(struct sock *sk)
 		return 0;
 	}
 	__sync_fetch_and_add(listener_port_count(key.port), 1);
+	take_listener_slot(address, &key);
 	return 0;
 }
 
@@ -220,7 +298,7 @@ static void release_listener_key(struct tcp_session_listener_key *key)
 }
 
 /* LISTEN -> CLOSE runs in close(), in the owner's context: a listener the loader adopted is known by key only. */
-static int on_listener_close(struct sock *sk)
+static int on_listener_close(__u64 address, struct sock *sk)
 {
 	struct tcp_session_listener_key *known = bpf_map_lookup_elem(&listener_socks, &sk);
 	struct tcp_session_listener_key key = {};
@@ -228,6 +306,7 @@ static int on_listener_close(struct sock *sk)
 	__u32 tid;
 
 	if (known) {
+		free_listener_slot(address, known->port);
 		release_listener_key(known);
 		bpf_map_delete_elem(&listener_socks, &sk);
 		return 0;
@@ -249,7 +328,7 @@ static __always_inline bool child_of_ours(struct sock *sk, struct tcp_sock *tp)
 	struct tcp_session_listener_key key = {};
 
 	read_listener_key(sk, tp, &key);
-	if (bpf_map_lookup_elem(&listeners, &key))
+	if (slot_names_parent(&key) || bpf_map_lookup_elem(&listeners, &key))
 		return true;
 	__builtin_memset(key.addr, 0, sizeof(key.addr));
 	return bpf_map_lookup_elem(&listeners, &key);
@@ -551,9 +630,10 @@ static __always_inline int on_state_change(__u64 *ctx)
 	if (oldstate == TCP_CLOSE && newstate == TCP_SYN_SENT)
 		return on_connect(ctx, sk);
 	if (newstate == TCP_LISTEN)
-		return on_listen(sk);
+		return on_listen(socket_address(ctx), sk);
 	if (oldstate == TCP_LISTEN)
-		return newstate == TCP_SYN_RECV ? (follow_child(socket_address(ctx), sk), 0) : on_listener_close(sk);
+		return newstate == TCP_SYN_RECV ? (follow_child(socket_address(ctx), sk), 0)
+						: on_listener_close(socket_address(ctx), sk);
 	return on_session_change(ctx, sk, oldstate, newstate);
 }
 
