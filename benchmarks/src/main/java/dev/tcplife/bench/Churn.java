@@ -144,7 +144,7 @@ final class Churn extends Measurement {
         f.workloadDeoptimizations().add(deopts.workload());
         String detail = "";
         if (config == Configuration.AGENT || config == Configuration.PROFILE) {
-            f.readerCpuMicros().add(r.readerCpuNanos() / 1e3 / r.windowSessions());
+            f.readerCpuMicros().add(r.readerCpuMicrosPerSession());
             f.readyMillis().add(r.readyMillis());
             RecordingFacts facts = RecordingFacts.read(recording, r.port());
             recordings.add(new Recorded(name, r.made(), facts, config == Configuration.PROFILE));

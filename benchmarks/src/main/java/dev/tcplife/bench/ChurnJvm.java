@@ -54,6 +54,11 @@ final class ChurnJvm {
             return workerCpuNanos / 1e3 / windowSessions;
         }
 
+        /** CPU µs per session of the agent's reader thread in the window. */
+        double readerCpuMicrosPerSession() {
+            return readerCpuNanos / 1e3 / windowSessions;
+        }
+
         double wallMicrosPerSession() {
             return windowNanos / 1e3 / windowSessions;
         }

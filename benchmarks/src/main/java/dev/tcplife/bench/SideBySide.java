@@ -38,7 +38,7 @@ final class SideBySide extends Measurement {
             perSecond.add(r.perSecond());
             cpuMicros.add(r.cpuMicrosPerSession());
             workerMicros.add(r.workerCpuMicrosPerSession());
-            readerMicros.add(r.readerCpuNanos() / 1e3 / r.windowSessions());
+            readerMicros.add(r.readerCpuMicrosPerSession());
             jitMicros.add(r.compilerCpuMicrosPerSession());
             jfrMicros.add(r.jfrCpuMicrosPerSession());
             compileMillis.add(r.jit().compileMillis());
