@@ -49,6 +49,8 @@ PARTS = [
 PROGRAMS = ("tcp_session_set_state", "tcp_session_destroy_sock")  # the agent's, as bpf/src/main/c names them
 SYS_BPF = {"x86_64": 321, "aarch64": 280}[os.uname().machine]
 BPF_PROG_GET_NEXT_ID, BPF_PROG_GET_FD_BY_ID, BPF_OBJ_GET_INFO_BY_FD = 11, 13, 15
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
 
 
 def install_tools():
@@ -57,8 +59,6 @@ def install_tools():
 
 
 def bpf(command, attr):
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.syscall.restype = ctypes.c_long
     result = libc.syscall(SYS_BPF, command, attr, ctypes.sizeof(attr))
     if result < 0:
         raise OSError(ctypes.get_errno(), "bpf(%d): %s" % (command, os.strerror(ctypes.get_errno())))
