@@ -7,6 +7,11 @@ package dev.tcplife.jfr.thread;
  * LinkedHashMap's nodes made the JIT deoptimize HashMap.put on the accepting thread, and widened the profiles the
  * application's own maps are compiled with. Here an accept adds one entry and calls nothing virtual.
  *
+ * <p>A name comes back: a client's ephemeral port is reused within seconds under churn, sooner than the reader may
+ * claim the earlier connection of that name when it falls behind. So a name may have several entries, each with
+ * when it was accepted, and a session claims the oldest accepted after the kernel created its socket: its own,
+ * not a later one's, nor an earlier one the kernel never reported (say, while no recording wanted sessions).
+ *
  * <p>Bounded: entries live in two generations of at most {@code generationSize} each. Connections are claimed
  * within milliseconds, so a generation fills up only with connections the kernel never reported; when the newer
  * one is full, the older one is dropped and the newer takes its place. Not thread-safe: the caller locks.
@@ -19,12 +24,15 @@ final class AcceptedSockets {
         final AcceptedSocket key;
         final int hash;
         final SocketOwner owner;
+        /** When the accept returned, in the kernel's CLOCK_MONOTONIC. */
+        final long acceptedNanos;
         Entry next;
 
-        Entry(AcceptedSocket key, int hash, SocketOwner owner, Entry next) {
+        Entry(AcceptedSocket key, int hash, SocketOwner owner, long acceptedNanos, Entry next) {
             this.key = key;
             this.hash = hash;
             this.owner = owner;
+            this.acceptedNanos = acceptedNanos;
             this.next = next;
         }
 
@@ -43,31 +51,39 @@ final class AcceptedSockets {
             this.maxBuckets = Math.max(INITIAL_BUCKETS, Integer.highestOneBit(Math.max(1, generationSize - 1)) << 1);
         }
 
-        void put(AcceptedSocket key, int hash, SocketOwner owner) {
-            remove(hash, key.localPort, key.addressHigh, key.addressLow, key.remotePort);
+        void put(AcceptedSocket key, int hash, SocketOwner owner, long acceptedNanos) {
             if (size >= buckets.length && buckets.length < maxBuckets) {
                 grow();
             }
             int index = hash & (buckets.length - 1);
-            buckets[index] = new Entry(key, hash, owner, buckets[index]);
+            buckets[index] = new Entry(key, hash, owner, acceptedNanos, buckets[index]);
             size++;
         }
 
-        SocketOwner remove(int hash, int localPort, long addressHigh, long addressLow, int remotePort) {
+        /**
+         * Removes the oldest entry of this name accepted at {@code sinceNanos} or later: its chain holds the newest
+         * first, so the last such entry in it.
+         */
+        SocketOwner remove(int hash, int localPort, long addressHigh, long addressLow, int remotePort, long sinceNanos) {
             int index = hash & (buckets.length - 1);
-            Entry previous = null;
-            for (Entry e = buckets[index]; e != null; previous = e, e = e.next) {
-                if (e.is(hash, localPort, addressHigh, addressLow, remotePort)) {
-                    if (previous == null) {
-                        buckets[index] = e.next;
-                    } else {
-                        previous.next = e.next;
-                    }
-                    size--;
-                    return e.owner;
+            Entry found = null;
+            Entry beforeFound = null;
+            for (Entry e = buckets[index], previous = null; e != null; previous = e, e = e.next) {
+                if (e.acceptedNanos >= sinceNanos && e.is(hash, localPort, addressHigh, addressLow, remotePort)) {
+                    found = e;
+                    beforeFound = previous;
                 }
             }
-            return null;
+            if (found == null) {
+                return null;
+            }
+            if (beforeFound == null) {
+                buckets[index] = found.next;
+            } else {
+                beforeFound.next = found.next;
+            }
+            size--;
+            return found.owner;
         }
 
         private void grow() {
@@ -96,27 +112,25 @@ final class AcceptedSockets {
         this.older = new Generation(generationSize);
     }
 
-    /** Notes {@code owner} as the thread that accepted {@code key}; an earlier entry for it is replaced. */
-    void put(AcceptedSocket key, SocketOwner owner) {
-        int hash = spread(key.hashCode());
-        older.remove(hash, key.localPort, key.addressHigh, key.addressLow, key.remotePort);
-        if (newer.size >= generationSize
-                && newer.remove(hash, key.localPort, key.addressHigh, key.addressLow, key.remotePort) == null) {
+    /** Notes {@code owner} as the thread that accepted {@code key} at {@code acceptedNanos} (CLOCK_MONOTONIC). */
+    void put(AcceptedSocket key, SocketOwner owner, long acceptedNanos) {
+        if (newer.size >= generationSize) {
             older = newer;
             newer = new Generation(generationSize);
         }
-        newer.put(key, hash, owner);
+        newer.put(key, spread(key.hashCode()), owner, acceptedNanos);
     }
 
     /**
-     * The thread that accepted the connection of these ports and peer, which is forgotten; null if none was noted
-     * or it was dropped. By the key's parts, as the kernel's record gives them: a key made only to be compared
-     * would be an allocation per server session.
+     * The thread that accepted the connection of these ports and peer whose socket the kernel created at
+     * {@code createdNanos} (CLOCK_MONOTONIC; {@link Long#MIN_VALUE} when unknown: any entry of the name), which
+     * is forgotten; null if none was noted or it was dropped. By the key's parts, as the kernel's record gives them:
+     * a key made only to be compared would be an allocation per server session.
      */
-    SocketOwner remove(int localPort, long addressHigh, long addressLow, int remotePort) {
+    SocketOwner remove(int localPort, long addressHigh, long addressLow, int remotePort, long createdNanos) {
         int hash = spread(AcceptedSocket.hash(localPort, addressHigh, addressLow, remotePort));
-        SocketOwner owner = newer.remove(hash, localPort, addressHigh, addressLow, remotePort);
-        return owner != null ? owner : older.remove(hash, localPort, addressHigh, addressLow, remotePort);
+        SocketOwner owner = older.remove(hash, localPort, addressHigh, addressLow, remotePort, createdNanos);
+        return owner != null ? owner : newer.remove(hash, localPort, addressHigh, addressLow, remotePort, createdNanos);
     }
 
     int size() {

@@ -250,8 +250,9 @@ public final class SocketOwners {
      * {@link #putInode}, for tests, which note sockets without the JDK objects the hooks read.
      */
     void putAccepted(AcceptedSocket key, SocketOwner owner) {
+        long now = KernelClock.nowNanos(); // outside the lock, which the reader takes for every server session
         synchronized (lock) {
-            accepted.put(key, owner);
+            accepted.put(key, owner, now);
         }
     }
 
@@ -266,7 +267,7 @@ public final class SocketOwners {
     private SocketOwner removeAccepted(TcpSession session) {
         synchronized (lock) {
             return accepted.remove(session.localPort(), session.remoteAddressHigh(), session.remoteAddressLow(),
-                    session.remotePort());
+                    session.remotePort(), session.startObserved() ? session.startNanos() : Long.MIN_VALUE);
         }
     }
 
