@@ -8,7 +8,6 @@ import java.util.Map;
 
 import dev.tcplife.jfr.bpf.TcpSessionContract;
 import dev.tcplife.jfr.log.LogLevel;
-import dev.tcplife.jfr.os.LibC;
 
 /**
  * The agent's options: {@code -javaagent:tcplife-agent.jar=key=value,key=value}, the same string that
@@ -25,7 +24,6 @@ public record AgentOptions(
         int maxSessions,
         int ringBufferBytes,
         long pollMillis,
-        int readerNice,
         String libbpf,
         LogLevel log,
         Start start) {
@@ -69,8 +67,6 @@ public record AgentOptions(
         HELP.put("maxsessions", "sessions the kernel follows at once, 1024-1048576; default: 65536");
         HELP.put("ringbuffer", "kernel buffer for finished sessions, a power of two from 64k to 256m; default: 1m");
         HELP.put("poll", "how often finished sessions are read, 1ms-1s (e.g. 20ms); default: 20ms");
-        HELP.put("readernice", "how many nice steps below the application's threads the agent's reader thread runs, 0-19"
-                + " (0: at their priority); default: 10");
         HELP.put("libbpf", "bundled (the libbpf the agent jar carries; where it cannot serve the host, the system's), system"
                 + " (the host's libbpf.so.1, else libbpf.so.0), or the path of a libbpf shared library; default: bundled");
         HELP.put("log", "error, warn, info or debug; default: warn");
@@ -90,7 +86,6 @@ public record AgentOptions(
         int maxSessions = 65536;
         int ringBufferBytes = 1 << 20;
         long pollMillis = 20;
-        int readerNice = 10;
         String libbpf = null;
         LogLevel log = LogLevel.WARN;
         Start start = Start.BEFORE_MAIN;
@@ -118,7 +113,6 @@ public record AgentOptions(
                     case "maxsessions" -> maxSessions = (int) number(key, value, 1024, 1 << 20);
                     case "ringbuffer" -> ringBufferBytes = powerOfTwo(key, value);
                     case "poll" -> pollMillis = millis(key, value);
-                    case "readernice" -> readerNice = (int) number(key, value, 0, LibC.NICE_MAX);
                     case "libbpf" -> libbpf = nonEmpty(key, value);
                     case "log" -> log = choice(LogLevel.class, key, value);
                     case "start" -> start = startChoice(key, value);
@@ -127,7 +121,7 @@ public record AgentOptions(
             }
         }
         return new AgentOptions(toArray(localPorts), toArray(remotePorts), family, threads, maxSessions,
-                ringBufferBytes, pollMillis, readerNice, libbpf, log, start);
+                ringBufferBytes, pollMillis, libbpf, log, start);
     }
 
     /** One line per option: what --help and the README show. */

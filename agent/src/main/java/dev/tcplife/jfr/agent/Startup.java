@@ -120,8 +120,7 @@ final class Startup {
                 AgentLog.warn(adoption.notAdopted() + " sessions already open will not be recorded: too many to adopt");
             }
             AgentLog.debug("adopted " + adoption.listeners() + " listeners and " + adoption.sessions() + " sessions");
-            SessionPipeline pipeline = handOver(program, SessionPipeline.start(program, owners, options.pollMillis(), libc,
-                    options.readerNice(), adoption));
+            SessionPipeline pipeline = handOver(program, SessionPipeline.start(program, owners, options.pollMillis(), adoption));
             LastReadAtExit lastReadAtExit = keep(LastReadAtExit.arrange(inst, pipeline));
             lap("the JDK socket hooks, the last of them");
             List<AutoCloseable> hooks = awaitHooks(hooking);

@@ -24,10 +24,6 @@ public final class LibC {
     private static final int TCP_INFO_SIZE = 256;
     /** struct sockaddr_in6, the larger of the two families. */
     private static final int SOCKADDR_SIZE = 28;
-    /** getpriority/setpriority's PRIO_PROCESS: on Linux, with id 0, the calling thread alone. */
-    private static final int PRIO_PROCESS = 0;
-    /** The lowest scheduling priority a nice value gives. */
-    public static final int NICE_MAX = 19;
     /** mmap's MAP_FAILED, (void *) -1. */
     public static final long MAP_FAILED = -1L;
     /** {@code struct stat} is 144 bytes on x86_64 and 128 on aarch64; st_ino is at offset 8 on both. */
@@ -39,8 +35,6 @@ public final class LibC {
     private final Function getpagesize;
     private final Function fstat;
     private final Function gettid;
-    private final Function getpriority;
-    private final Function setpriority;
     private final Function vsnprintf;
     private final Function getsockopt;
     private final Function getsockname;
@@ -54,8 +48,6 @@ public final class LibC {
         getpagesize = c.function("getpagesize", INT);
         fstat = c.function("fstat", INT, INT, POINTER);
         gettid = c.function("gettid", INT);
-        getpriority = c.function("getpriority", INT, INT, INT);
-        setpriority = c.function("setpriority", INT, INT, INT, INT);
         vsnprintf = c.function("vsnprintf", INT, POINTER, LONG, POINTER, POINTER);
         getsockopt = c.function("getsockopt", INT, INT, INT, INT, POINTER, POINTER);
         getsockname = c.function("getsockname", INT, INT, POINTER, POINTER);
@@ -132,22 +124,6 @@ public final class LibC {
     /** The calling thread's kernel id, as the JVM's PID namespace numbers it. */
     public int gettid() {
         return gettid.callInt();
-    }
-
-    /**
-     * Lowers the calling thread's scheduling priority by {@code steps} nice values, to {@link #NICE_MAX} at most:
-     * Linux keeps a nice value per thread, and raising one's own needs no privilege.
-     *
-     * @return the thread's nice value now
-     * @throws IllegalStateException with errno's name when the kernel refuses
-     */
-    public int lowerThreadPriority(int steps) {
-        int nice = getpriority.callInt(PRIO_PROCESS, 0); // cannot fail for the calling thread
-        int lowered = Math.min(NICE_MAX, nice + steps);
-        if (setpriority.callInt(PRIO_PROCESS, 0, lowered) != 0) {
-            throw new IllegalStateException("setpriority: " + Errno.name(NativeLibrary.errno()));
-        }
-        return lowered;
     }
 
     /** Formats a C format string and its va_list into {@code buffer}; the length the whole text needs. */

@@ -24,7 +24,6 @@ import dev.tcplife.jfr.events.TcpSessionEmitter;
 import dev.tcplife.jfr.events.TcpSessionStatisticsEvent;
 import dev.tcplife.jfr.log.AgentLog;
 import dev.tcplife.jfr.os.KernelClock;
-import dev.tcplife.jfr.os.LibC;
 import dev.tcplife.jfr.record.TcpSession;
 import dev.tcplife.jfr.record.TcpSessionDecoder;
 import dev.tcplife.jfr.thread.SocketOwners;
@@ -38,9 +37,7 @@ import dev.tcplife.jfr.thread.SocketOwners;
  * </pre>
  *
  * One daemon thread, "tcplife-sessions", reads the ring buffer every poll interval: the kernel never wakes it,
- * which would cost more than the sessions themselves. It runs at a lower priority than the application's threads
- * (the {@code readernice} option): its work can wait for an idle CPU, a session relayed between the application's
- * threads cannot wait for it. It starts the moment the kernel program is attached, before
+ * which would cost more than the sessions themselves. It starts the moment the kernel program is attached, before
  * JFR is ready to take events: until then ({@link #emitTo}) it keeps the finished sessions' records in memory, so
  * that the kernel's buffer never fills while the agent's start goes on. Closing stops the thread after a last read
  * and releases the kernel program.
@@ -62,8 +59,6 @@ public final class SessionPipeline implements AutoCloseable {
     private final TcpSessionProgram program;
     private final SocketOwners owners;
     private final long pollNanos;
-    private final LibC libc;
-    private final int readerNice;
     private final Adoption adoption;
     private final StartBacklog backlog = new StartBacklog();
     private final ReadDelays readDelays = new ReadDelays();
@@ -88,14 +83,12 @@ public final class SessionPipeline implements AutoCloseable {
     private record Output(TcpSessionEmitter emitter, JfrClock clock, UnresolvedSessions unresolved) {
     }
 
-    private SessionPipeline(TcpSessionProgram program, SocketOwners owners, long pollMillis, LibC libc,
-            int readerNice, Adoption adoption) {
+    private SessionPipeline(TcpSessionProgram program, SocketOwners owners, long pollMillis,
+            Adoption adoption) {
         this.program = program;
         this.adoption = adoption;
         this.owners = owners;
         this.pollNanos = TimeUnit.MILLISECONDS.toNanos(pollMillis);
-        this.libc = libc;
-        this.readerNice = readerNice;
         this.parkSliceNanos = parkSlice(pollNanos, Long.MAX_VALUE);
         this.thread = new Thread(this::run, "tcplife-sessions");
         this.thread.setDaemon(true);
@@ -106,12 +99,11 @@ public final class SessionPipeline implements AutoCloseable {
      * Starts reading sessions from an attached program, holding them until {@link #emitTo}; the pipeline owns the
      * program from now on.
      *
-     * @param readerNice how many nice steps below the application's threads the reader runs (0: at their priority)
      * @param adoption what the program adopted as it attached, and when tracing began
      */
-    public static SessionPipeline start(TcpSessionProgram program, SocketOwners owners, long pollMillis, LibC libc,
-            int readerNice, Adoption adoption) {
-        SessionPipeline pipeline = new SessionPipeline(program, owners, pollMillis, libc, readerNice, adoption);
+    public static SessionPipeline start(TcpSessionProgram program, SocketOwners owners, long pollMillis,
+            Adoption adoption) {
+        SessionPipeline pipeline = new SessionPipeline(program, owners, pollMillis, adoption);
         pipeline.thread.start();
         return pipeline;
     }
@@ -135,7 +127,6 @@ public final class SessionPipeline implements AutoCloseable {
     }
 
     private void run() {
-        lowerPriority();
         long nextSweep = System.nanoTime() + ADOPTION_SWEEP_NANOS;
         long nextDemandCheck = System.nanoTime();
         while (!closing) {
@@ -159,23 +150,6 @@ public final class SessionPipeline implements AutoCloseable {
                 nextSweep = now + ADOPTION_SWEEP_NANOS;
             }
             awaitNextRead();
-        }
-    }
-
-    /**
-     * On a busy host the reader would otherwise take its turn on a CPU just as one of the application's threads
-     * wakes up there, and the application would wait for it: with a churn of loopback sessions relayed between
-     * threads, 2% of its throughput (benchmarks/RESULTS.md). At nice 10 the reader still gets a tenth of a CPU
-     * against one busy thread, five times what that churn needs of it (about 14,000 sessions a second).
-     */
-    private void lowerPriority() {
-        if (readerNice == 0) {
-            return;
-        }
-        try {
-            AgentLog.debug("the reader thread runs at nice " + libc.lowerThreadPriority(readerNice));
-        } catch (IllegalStateException e) {
-            AgentLog.info("the reader thread keeps the application's priority: " + e.getMessage());
         }
     }
 

@@ -25,7 +25,7 @@ import dev.tcplife.jfr.log.LogLevel;
 class AgentOptionsTest {
     /** Every option the agent documents, in --help order. */
     private static final List<String> KEYS =
-            List.of("lport", "rport", "family", "threads", "maxsessions", "ringbuffer", "poll", "readernice", "libbpf", "log", "start");
+            List.of("lport", "rport", "family", "threads", "maxsessions", "ringbuffer", "poll", "libbpf", "log", "start");
 
     @ParameterizedTest
     @NullAndEmptySource
@@ -42,7 +42,7 @@ class AgentOptionsTest {
     @Test
     void parsesEveryOption() {
         AgentOptions options = AgentOptions.parse("lport=8080,rport=5432,family=ipv6,threads=off,maxsessions=1024,"
-                + "ringbuffer=64k,poll=5ms,readernice=0,libbpf=/opt/libbpf/libbpf.so.1,log=debug,start=background");
+                + "ringbuffer=64k,poll=5ms,libbpf=/opt/libbpf/libbpf.so.1,log=debug,start=background");
 
         assertAll(
                 () -> assertArrayEquals(new int[] {8080}, options.localPorts()),
@@ -52,7 +52,6 @@ class AgentOptionsTest {
                 () -> assertEquals(1024, options.maxSessions()),
                 () -> assertEquals(64 * 1024, options.ringBufferBytes()),
                 () -> assertEquals(5, options.pollMillis()),
-                () -> assertEquals(0, options.readerNice()),
                 () -> assertEquals("/opt/libbpf/libbpf.so.1", options.libbpf()),
                 () -> assertEquals(LogLevel.DEBUG, options.log()),
                 () -> assertEquals(Start.BACKGROUND, options.start()));
@@ -119,9 +118,6 @@ class AgentOptionsTest {
             "poll=1001ms           | poll        | 1001ms       | 1ms-1s",
             "poll=2s               | poll        | 2s           | 1ms-1s",
             "poll=0.5s             | poll        | 0.5s         | 1ms-1s",
-            "readernice=20         | readernice  | 20           | 0-19",
-            "readernice=-1         | readernice  | -1           | 0-19",
-            "readernice=low        | readernice  | low          | 0-19",
             "libbpf=               | libbpf      | ''           | or the path of a libbpf shared library",
             "log=trace             | log         | trace        | error, warn, info or debug",
             "start=before_main     | start       | before_main  | before-main (main waits",
@@ -229,7 +225,6 @@ class AgentOptionsTest {
                 () -> assertEquals(65536, options.maxSessions()),
                 () -> assertEquals(1 << 20, options.ringBufferBytes()),
                 () -> assertEquals(20, options.pollMillis()),
-                () -> assertEquals(10, options.readerNice()),
                 () -> assertNull(options.libbpf()),
                 () -> assertEquals(LogLevel.WARN, options.log()),
                 () -> assertEquals(Start.BEFORE_MAIN, options.start()));

@@ -4,24 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
 
-import dev.tcplife.jfr.it.workload.ChurnWorkload;
 import dev.tcplife.jfr.it.workload.ExpectedSession;
 import dev.tcplife.jfr.it.workload.ResilienceWorkload;
 
@@ -88,52 +82,6 @@ class ResilienceIT extends BpfIntegrationTest {
             }
         }
         assertFalse(run.stderr().contains("[tcplife] ERROR"), run.describe());
-    }
-
-    /**
-     * The agent's reader thread runs below the application's threads, by {@code readernice} steps (10 unless set),
-     * and still keeps up with a churn: every end of every session recorded once.
-     */
-    @ParameterizedTest(name = "options {0}: {1} steps below")
-    @CsvSource({", 10", "readernice=0, 0", "readernice=19, 19"})
-    void theReaderRunsBelowTheApplicationAndKeepsUp(String options, int steps, @TempDir Path dir) throws Exception {
-        Path truth = dir.resolve("truth.tsv");
-        AgentRun.Running running = AgentRun.on(Path.of(System.getProperty("java.home"))).agentOptions(options)
-                .start(dir, ChurnWorkload.class, truth.toString(), "3000", "2");
-        try {
-            int expected = Math.min(19, nice(running.pid(), running.pid()) + steps);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            Integer reader = null;
-            while (running.isAlive() && System.nanoTime() < deadline && (reader == null || reader != expected)) {
-                reader = readerNice(running.pid());
-                Thread.sleep(20);
-            }
-            assertEquals(Integer.valueOf(expected), reader, "the reader thread's nice value (null: no reader thread seen)");
-            ChurnRun.of(running.await(), truth).assertEveryEndRecordedOnce();
-        } finally {
-            running.destroy();
-        }
-    }
-
-    /** The nice value of the JVM's reader thread, from /proc; null while it has none. */
-    private static Integer readerNice(long pid) throws IOException {
-        try (Stream<Path> tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
-            for (Path task : tasks.toList()) {
-                // comm holds 15 characters of the thread's name: tcplife-sessions is cut short
-                if (Files.readString(task.resolve("comm")).strip().equals("tcplife-session")) {
-                    return nice(pid, Long.parseLong(task.getFileName().toString()));
-                }
-            }
-        } catch (NoSuchFileException e) {
-            return null; // the JVM, or one of its threads, has just exited
-        }
-        return null;
-    }
-
-    /** A thread's nice value: field 19 of its stat, the 17th after the name in parentheses. */
-    private static int nice(long pid, long tid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/task/" + tid + "/stat"));
-        return Integer.parseInt(stat.substring(stat.lastIndexOf(')') + 2).split(" ")[16]);
     }
 
     static RecordedEvent lastStatistics(List<RecordedEvent> statistics) {
