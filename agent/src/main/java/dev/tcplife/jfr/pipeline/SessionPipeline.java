@@ -75,6 +75,8 @@ public final class SessionPipeline implements AutoCloseable {
     private volatile boolean wakeUp;
     /** The longest park of the reader between two reads (reader thread only); see {@link #parkSlice}. */
     private long parkSliceNanos;
+    /** The clock when the current read took its first record, 0 before ({@link #batchReadNanos}); under {@link #reading}. */
+    private long batchReadNanos;
     /** Set once, before {@link #output}, whose volatile write publishes them. */
     private boolean tracedFromMain;
     private long tracingStartMillis;
@@ -217,11 +219,11 @@ public final class SessionPipeline implements AutoCloseable {
                 return;
             }
             backlog.drain(session -> out.unresolved().deliver(session, System.nanoTime()));
+            batchReadNanos = 0;
             program.events().read((data, offset, length) -> {
                 if (length >= Record.SIZE) {
                     TcpSession session = TcpSessionDecoder.decode(data, offset);
-                    // one clock read serves both: KernelClock's is System.nanoTime() less a constant
-                    long now = System.nanoTime();
+                    long now = batchReadNanos();
                     readDelays.record(now - KernelClock.timeNamespaceOffsetNanos() - session.endNanos());
                     out.unresolved().deliver(session, now);
                 }
@@ -232,6 +234,20 @@ public final class SessionPipeline implements AutoCloseable {
         } finally {
             reading.unlock();
         }
+    }
+
+    /**
+     * One clock read for all the records of a read, taken at its first record: after the ring buffer's producer
+     * position was read, so every record of the read ended before it. A record's delay is then counted to the
+     * moment its read began, a fraction of a millisecond short for the last of a few hundred; a read per record took
+     * about as much of the reader's time as decoding the record (benchmarks/RESULTS.md). It serves both uses:
+     * KernelClock's clock is System.nanoTime() less a constant.
+     */
+    private long batchReadNanos() {
+        if (batchReadNanos == 0) {
+            batchReadNanos = System.nanoTime();
+        }
+        return batchReadNanos;
     }
 
     private void hold(ByteBuffer data, int offset, int length) {
