@@ -57,7 +57,8 @@ public final class HookBench {
                 fd.setAccessible(true);
                 FileDescriptor acceptedFd = (FileDescriptor) fd.get(accepted);
                 Runnable connect = () -> onConnect.accept(client);
-                Runnable accept = () -> onAccept.accept(acceptedFd, server);
+                // as a channel's accept calls it: the channel it returns, whose ports and peer the hook notes
+                Runnable accept = () -> onAccept.accept(accepted, server);
                 // Netty's native accept, as the agent instruments it: the whole hook, its fstat included
                 Field descriptor = FileDescriptor.class.getDeclaredField("fd");
                 descriptor.setAccessible(true);
