@@ -77,6 +77,7 @@ public final class ScenarioWorkload {
         pair("ipv4-client-resets", "127.0.0.1", "IPv4", 3000, 500, Ending.CLIENT_RESETS);
         pair("ipv4-server-resets", "127.0.0.1", "IPv4", 800, 9000, Ending.SERVER_RESETS);
         pair("ipv6-client-resets", "::1", "IPv6", 100, 100, Ending.CLIENT_RESETS);
+        reusedClientPort();
         inetChannels();
         refused("127.0.0.1", "IPv4");
         refused("::1", "IPv6");
@@ -96,80 +97,111 @@ public final class ScenarioWorkload {
      * byte itself may be lost to the RST.
      */
     private void pair(String scenario, String host, String family, int up, int down, Ending ending) throws Exception {
-        InetAddress address = InetAddress.getByName(host);
-        try (ServerSocket server = new ServerSocket(0, 50, address)) {
-            ExecutorService acceptor = Executors.newSingleThreadExecutor(named("acceptor-" + scenario));
-            Future<Socket> accepted = acceptor.submit(server::accept);
-            long openBegin = now();
-            Socket client = new Socket(address, server.getLocalPort());
-            long clientOpenEnd = now();
-            Socket serverSide = accepted.get(10, TimeUnit.SECONDS);
-            long serverOpenEnd = now();
-            acceptor.shutdown();
+        try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getByName(host))) {
+            pair(scenario, server, 0, family, up, down, ending);
+        }
+    }
 
-            write(client, up);
-            readExactly(serverSide, up);
-            write(serverSide, down);
-            readExactly(client, down);
+    /** {@link #pair} with a server of the caller's, and a client bound to {@code clientPort} unless it is 0. */
+    private void pair(String scenario, ServerSocket server, int clientPort, String family, int up, int down,
+            Ending ending) throws Exception {
+        InetAddress address = server.getInetAddress();
+        String host = address.getHostAddress();
+        ExecutorService acceptor = Executors.newSingleThreadExecutor(named("acceptor-" + scenario));
+        Future<Socket> accepted = acceptor.submit(server::accept);
+        long openBegin = now();
+        Socket client = new Socket();
+        if (clientPort != 0) {
+            client.setReuseAddress(true);
+            client.bind(new InetSocketAddress(address, clientPort));
+        }
+        client.connect(new InetSocketAddress(address, server.getLocalPort()));
+        long clientOpenEnd = now();
+        Socket serverSide = accepted.get(10, TimeUnit.SECONDS);
+        long serverOpenEnd = now();
+        acceptor.shutdown();
 
-            long clientSent = up;
-            long clientSentMin = up;
-            long serverSent = down;
-            long serverSentMin = down;
-            boolean reset = ending == Ending.CLIENT_RESETS || ending == Ending.SERVER_RESETS;
-            // The first side to close can end as soon as its FIN is acknowledged (a closed socket in FIN_WAIT2
-            // becomes a timewait mini-socket); the other when its own FIN is acknowledged.
-            long firstEndBegin = now();
-            long endBegin;
-            long endEnd;
-            switch (ending) {
-                case CLIENT_CLOSES_FIRST -> {
-                    client.close();
-                    readToEnd(serverSide);
-                    endBegin = now();
-                    serverSide.close();
-                    endEnd = now();
-                }
-                case SERVER_CLOSES_FIRST -> {
-                    serverSide.close();
-                    readToEnd(client);
-                    endBegin = now();
-                    client.close();
-                    endEnd = now();
-                }
-                case CLIENT_RESETS -> {
-                    write(client, 1);
-                    readExactly(serverSide, 1);
-                    clientSent = up + 1;
-                    endBegin = now();
-                    abort(client);
-                    endEnd = now();
-                    expectReset(serverSide);
-                }
-                case SERVER_RESETS -> {
-                    write(serverSide, 1);
-                    readExactly(client, 1);
-                    serverSent = down + 1;
-                    endBegin = now();
-                    abort(serverSide);
-                    endEnd = now();
-                    expectReset(client);
-                }
-                default -> throw new AssertionError(ending);
+        write(client, up);
+        readExactly(serverSide, up);
+        write(serverSide, down);
+        readExactly(client, down);
+
+        long clientSent = up;
+        long clientSentMin = up;
+        long serverSent = down;
+        long serverSentMin = down;
+        boolean reset = ending == Ending.CLIENT_RESETS || ending == Ending.SERVER_RESETS;
+        // The first side to close can end as soon as its FIN is acknowledged (a closed socket in FIN_WAIT2
+        // becomes a timewait mini-socket); the other when its own FIN is acknowledged.
+        long firstEndBegin = now();
+        long endBegin;
+        long endEnd;
+        switch (ending) {
+            case CLIENT_CLOSES_FIRST -> {
+                client.close();
+                readToEnd(serverSide);
+                endBegin = now();
+                serverSide.close();
+                endEnd = now();
             }
-            boolean clientFirst = ending == Ending.CLIENT_CLOSES_FIRST || ending == Ending.CLIENT_RESETS;
-            String addressText = InetAddress.getByName(host).getHostAddress().equals("0:0:0:0:0:0:0:1") ? "::1" : host;
-            // The aborting side's reset is "sent", the other side's "received" (ECONNRESET).
-            String clientError = ending == Ending.SERVER_RESETS ? "ECONNRESET" : null;
-            String serverError = ending == Ending.CLIENT_RESETS ? "ECONNRESET" : null;
-            truth.add(new ExpectedSession(scenario, "client", family, addressText, client.getLocalPort(), addressText,
-                    server.getLocalPort(), clientSent, clientSentMin, down + (ending == Ending.SERVER_RESETS ? 1 : 0),
-                    clientFirst ? "local" : "remote", reset, true, clientError, "scenario-main",
-                    openBegin, clientOpenEnd, clientFirst && !reset ? firstEndBegin : endBegin, endEnd));
-            truth.add(new ExpectedSession(scenario, "server", family, addressText, server.getLocalPort(), addressText,
-                    client.getLocalPort(), serverSent, serverSentMin, up + (ending == Ending.CLIENT_RESETS ? 1 : 0),
-                    clientFirst ? "remote" : "local", reset, true, serverError, "acceptor-" + scenario,
-                    openBegin, serverOpenEnd, !clientFirst && !reset ? firstEndBegin : endBegin, endEnd));
+            case SERVER_CLOSES_FIRST -> {
+                serverSide.close();
+                readToEnd(client);
+                endBegin = now();
+                client.close();
+                endEnd = now();
+            }
+            case CLIENT_RESETS -> {
+                write(client, 1);
+                readExactly(serverSide, 1);
+                clientSent = up + 1;
+                endBegin = now();
+                abort(client);
+                endEnd = now();
+                expectReset(serverSide);
+            }
+            case SERVER_RESETS -> {
+                write(serverSide, 1);
+                readExactly(client, 1);
+                serverSent = down + 1;
+                endBegin = now();
+                abort(serverSide);
+                endEnd = now();
+                expectReset(client);
+            }
+            default -> throw new AssertionError(ending);
+        }
+        boolean clientFirst = ending == Ending.CLIENT_CLOSES_FIRST || ending == Ending.CLIENT_RESETS;
+        String addressText = host.equals("0:0:0:0:0:0:0:1") ? "::1" : host;
+        // The aborting side's reset is "sent", the other side's "received" (ECONNRESET).
+        String clientError = ending == Ending.SERVER_RESETS ? "ECONNRESET" : null;
+        String serverError = ending == Ending.CLIENT_RESETS ? "ECONNRESET" : null;
+        truth.add(new ExpectedSession(scenario, "client", family, addressText, client.getLocalPort(), addressText,
+                server.getLocalPort(), clientSent, clientSentMin, down + (ending == Ending.SERVER_RESETS ? 1 : 0),
+                clientFirst ? "local" : "remote", reset, true, clientError, "scenario-main",
+                openBegin, clientOpenEnd, clientFirst && !reset ? firstEndBegin : endBegin, endEnd));
+        truth.add(new ExpectedSession(scenario, "server", family, addressText, server.getLocalPort(), addressText,
+                client.getLocalPort(), serverSent, serverSentMin, up + (ending == Ending.CLIENT_RESETS ? 1 : 0),
+                clientFirst ? "remote" : "local", reset, true, serverError, "acceptor-" + scenario,
+                openBegin, serverOpenEnd, !clientFirst && !reset ? firstEndBegin : endBegin, endEnd));
+    }
+
+    /**
+     * One client port, four sessions in a row from it to one server: the server's ends share their name (ports and
+     * peer), and they end within one of the agent's polls, so the agent reads each after the next was accepted.
+     * Each must still get its own accepting thread, not the next one's nor none. The server closes first, so its end
+     * waits in TIME_WAIT, which the next SYN of the same ports takes over, and the client's port is free again.
+     */
+    private void reusedClientPort() throws Exception {
+        InetAddress address = InetAddress.getByName("127.0.0.1");
+        int clientPort;
+        try (ServerSocket free = new ServerSocket(0, 1, address)) {
+            clientPort = free.getLocalPort();
+        }
+        try (ServerSocket server = new ServerSocket(0, 50, address)) {
+            for (int i = 0; i < 4; i++) {
+                pair("client-port-reused-" + i, server, clientPort, "IPv4", 10 + i, 20 + i, Ending.SERVER_CLOSES_FIRST);
+            }
         }
     }
 
