@@ -61,15 +61,16 @@ final class AcceptedSockets {
         }
 
         /**
-         * Removes the oldest entry of this name accepted at {@code sinceNanos} or later: its chain holds the newest
+         * Removes the oldest entry of this name accepted at {@code createdNanos} or later: its chain holds the newest
          * first, so the last such entry in it.
          */
-        SocketOwner remove(int hash, int localPort, long addressHigh, long addressLow, int remotePort, long sinceNanos) {
+        SocketOwner remove(int hash, int localPort, long addressHigh, long addressLow, int remotePort,
+                long createdNanos) {
             int index = hash & (buckets.length - 1);
             Entry found = null;
             Entry beforeFound = null;
             for (Entry e = buckets[index], previous = null; e != null; previous = e, e = e.next) {
-                if (e.acceptedNanos >= sinceNanos && e.is(hash, localPort, addressHigh, addressLow, remotePort)) {
+                if (e.acceptedNanos >= createdNanos && e.is(hash, localPort, addressHigh, addressLow, remotePort)) {
                     found = e;
                     beforeFound = previous;
                 }

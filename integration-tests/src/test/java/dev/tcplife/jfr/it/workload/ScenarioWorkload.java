@@ -106,7 +106,7 @@ public final class ScenarioWorkload {
     private void pair(String scenario, ServerSocket server, int clientPort, String family, int up, int down,
             Ending ending) throws Exception {
         InetAddress address = server.getInetAddress();
-        String host = address.getHostAddress();
+        String addressText = address.getHostAddress().equals("0:0:0:0:0:0:0:1") ? "::1" : address.getHostAddress();
         ExecutorService acceptor = Executors.newSingleThreadExecutor(named("acceptor-" + scenario));
         Future<Socket> accepted = acceptor.submit(server::accept);
         long openBegin = now();
@@ -172,7 +172,6 @@ public final class ScenarioWorkload {
             default -> throw new AssertionError(ending);
         }
         boolean clientFirst = ending == Ending.CLIENT_CLOSES_FIRST || ending == Ending.CLIENT_RESETS;
-        String addressText = host.equals("0:0:0:0:0:0:0:1") ? "::1" : host;
         // The aborting side's reset is "sent", the other side's "received" (ECONNRESET).
         String clientError = ending == Ending.SERVER_RESETS ? "ECONNRESET" : null;
         String serverError = ending == Ending.CLIENT_RESETS ? "ECONNRESET" : null;
