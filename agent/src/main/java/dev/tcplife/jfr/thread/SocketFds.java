@@ -97,6 +97,9 @@ public final class SocketFds {
 
     /** False for a Unix domain channel: the kernel program sees TCP only, so noting it would only leak. */
     boolean isInet(Object socket) {
+        if (socket instanceof SocketImpl) {
+            return true; // java.net's sockets are TCP's only
+        }
         MethodHandle family = socket == null ? null : FAMILY.get(socket.getClass());
         try {
             return family == null || (Object) family.invokeExact(socket) != StandardProtocolFamily.UNIX;
@@ -107,7 +110,7 @@ public final class SocketFds {
 
     /**
      * Names an accepted connection as the kernel's record does: local port, remote address, remote port. Null
-     * when the object carries none (then the connection goes unnamed, never misnamed).
+     * when the object carries none, as a Unix domain connection (then the connection goes unnamed, never misnamed).
      */
     AcceptedSocket accepted(Object socket) {
         try {

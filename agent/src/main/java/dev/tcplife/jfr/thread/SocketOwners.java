@@ -154,11 +154,11 @@ public final class SocketOwners {
 
     /** The current thread is about to connect {@code socket}: a SocketImpl or a socket channel. */
     void connecting(Object socket) {
-        if (!fds.isInet(socket)) {
-            return;
-        }
         Thread thread = Thread.currentThread();
         if (isVirtual(thread)) {
+            if (!fds.isInet(socket)) {
+                return;
+            }
             long inode = fds.inode(fds.fdOf(socket));
             if (inode != 0) {
                 putInode(inode, newOwner(thread, null));
@@ -166,23 +166,23 @@ public final class SocketOwners {
             markOpened(TcpSession.CLIENT, inode);
             return;
         }
+        // A platform thread is noted by its kernel id, whatever it connects; the socket's family is looked up only
+        // for the connect-site event. In the application's connect that lookup finds its lines out of the cache,
+        // the hook's largest cost in place (issue 15).
         platformOwner(thread);
-        if (openListener.wanted()) {
+        if (openListener.wanted() && fds.isInet(socket)) {
             markOpened(TcpSession.CLIENT, fds.inode(fds.fdOf(socket)));
         }
     }
 
     /** {@code server} accepted a connection into {@code accepted}: a SocketImpl or a socket channel. */
     void accepted(Object accepted, Object server) {
-        if (!fds.isInet(server)) {
-            return;
-        }
         SocketOwner requester = acceptRequested ? acceptRequests.remove(server) : null;
-        AcceptedSocket name = fds.accepted(accepted);
+        AcceptedSocket name = fds.accepted(accepted); // null for a Unix domain connection: it has no port
         if (name != null) {
             putAccepted(name, requester != null ? requester : currentOwner());
         }
-        if (openListener.wanted()) {
+        if (openListener.wanted() && fds.isInet(server)) {
             markOpened(TcpSession.SERVER, fds.inode(fds.fdOf(accepted)));
         }
     }

@@ -10,7 +10,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.StandardProtocolFamily;
 import java.net.URI;
+import java.net.UnixDomainSocketAddress;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -73,6 +75,7 @@ public final class SocketApisWorkload {
 
     private void platformThreads() throws Exception {
         javaNetSockets(Threads.platform("socket-client"), Threads.platform("serversocket-acceptor"), "java.net");
+        unixDomainChannels(Threads.platform("unix-client"), Threads.platform("unix-acceptor"));
         blockingChannels(Threads.platform("channel-client"), Threads.platform("channel-acceptor"),
                 "blocking-channels");
         nonBlockingChannels();
@@ -87,6 +90,7 @@ public final class SocketApisWorkload {
      */
     private void virtualThreads() throws Exception {
         javaNetSockets(Threads.virtual("vt-client"), Threads.virtual("vt-server"), "virtual-java.net");
+        unixDomainChannels(Threads.virtual("vt-unix-client"), Threads.virtual("vt-unix-acceptor"));
         blockingChannels(Threads.virtual("vt-channel-client"), Threads.virtual("vt-channel-acceptor"), "virtual-channels");
     }
 
@@ -101,6 +105,28 @@ public final class SocketApisWorkload {
             Opened<Socket> serverSide = accepted.get();
             exchange(scenario, end(client), end(serverSide.value()), clientThread.name(), serverThread.name(),
                     openBegin, clientOpenEnd, serverSide.at(), 1234, 4321, true);
+        }
+    }
+
+    /**
+     * A Unix domain connection through the same channel classes as TCP's, whose connect and accept the agent's hooks
+     * see too: no session of it, and none of the sessions around it, may be told from it (no truth is added).
+     */
+    private void unixDomainChannels(ThreadMaker clientThread, ThreadMaker serverThread) throws Exception {
+        Path path = Files.createTempDirectory("tcplife-unix").resolve("socket");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(path));
+            Completion<SocketChannel> accepted = serverThread.run(server::accept);
+            SocketChannel client = clientThread.run(() -> SocketChannel.open(UnixDomainSocketAddress.of(path))).get();
+            try (SocketChannel serverSide = accepted.get()) {
+                End clientEnd = end(client);
+                clientEnd.write(100);
+                end(serverSide).readExactly(100);
+                clientEnd.close();
+            }
+        } finally {
+            Files.deleteIfExists(path);
+            Files.delete(path.getParent());
         }
     }
 
