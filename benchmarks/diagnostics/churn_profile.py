@@ -10,12 +10,16 @@ agent's reader thread by compiled method (the JVM writes its perf map at exit). 
 below about 0.05 us per session are a handful of samples; the kernel bench (bpf_stats) counts, this places.
 
     python3 benchmarks/diagnostics/churn_profile.py [SECONDS] [--keep DIR] [--options AGENT_OPTIONS] [--annotate N]
+                                                    [--hooks]
 
 As root, after scripts/bench has built the jars; JAVA_HOME selects the JDK. --options threads=off, for one, runs
 the agent without its socket hooks. --annotate N prints, for each function of the BPF programs, its N most sampled
 instructions with the few before them: the programs' machine code is fetched from the kernel while they run
 (BPF_OBJ_GET_INFO_BY_FD; bpftool can only disassemble when built with libbfd) and disassembled with objdump. A
 sample lands on the instruction after the one that held it up: a load that missed the cache, a locked operation.
+--hooks times the agent's socket hooks where they run, in the application's connect and accept: both JVMs keep
+their frame pointers (so that perf walks the Java stack) and the JIT compiles the hooks' class on its own instead of
+into the JDK's socket methods (so that its samples can be told apart); that adds a call per hook, an upper bound.
 --keep leaves the perf recordings in DIR (agent.data, none.data) and the JVMs' perf maps in /tmp, where
 `perf report` finds them; without it, both are removed.
 
@@ -36,6 +40,7 @@ BENCH_JAR = os.path.join(ROOT, "benchmarks", "target", "tcplife-benchmarks.jar")
 AGENT_JAR = os.path.join(ROOT, "agent", "target", "tcplife-agent.jar")
 TEMPLATE = os.path.join(ROOT, "jfr-templates", "tcplife.jfc")
 FREQUENCY = 2999  # samples per second per CPU: off the timer's multiples
+HOOKS_CLASS = "sun.nio.ch.TcplifeSocketHooks"  # the agent's copy of SocketHooks in java.base (JdkHookInjector)
 WARMUP_MILLIS = 15000
 
 # Leaf symbols under the BPF dispatch, by the part of the work they are.
@@ -147,12 +152,15 @@ def annotate(functions, offsets, top):
         print("```")
 
 
-def churn(with_agent, seconds, data, options, code):
+def churn(with_agent, seconds, data, options, code, hooks):
     """Runs one churn JVM; records perf over its window, and fills code with the BPF programs' machine code then.
     Returns (sessions in the window, the JVM's pid)."""
     java = os.path.join(os.environ["JAVA_HOME"], "bin", "java") if os.environ.get("JAVA_HOME") else "java"
     command = [java, "-XX:+UnlockDiagnosticVMOptions", "-XX:+DumpPerfMapAtExit",
                "-XX:StartFlightRecording=filename=%s.jfr,settings=default,settings=%s" % (data, TEMPLATE)]
+    if hooks:
+        command += ["-XX:+PreserveFramePointer", "-XX:CompileCommand=quiet",
+                    "-XX:CompileCommand=dontinline,%s::*" % HOOKS_CLASS]
     if with_agent:
         command.append("-javaagent:" + AGENT_JAR + ("=" + options if options else ""))
     command += ["-cp", BENCH_JAR, "dev.tcplife.bench.Workload", "churn", "warmup=%d" % WARMUP_MILLIS,
@@ -216,13 +224,14 @@ def bpf_part(frames):
     return "other helpers and kernel functions they call"
 
 
-def profile(with_agent, seconds, workdir, keep, options, code):
+def profile(with_agent, seconds, workdir, keep, options, code, hooks):
     data = os.path.join(workdir, "agent.data" if with_agent else "none.data")
-    sessions, pid = churn(with_agent, seconds, data, options, code)
+    sessions, pid = churn(with_agent, seconds, data, options, code, hooks)
     threads = collections.Counter()
     parts = collections.Counter()
     reader = collections.Counter()
     offsets = collections.defaultdict(collections.Counter)
+    hooked = 0  # samples of the application's threads with the hooks' class on their stack
     for comm, sample_pid, frames in samples(data):
         part = bpf_part(frames)
         if part:
@@ -236,12 +245,14 @@ def profile(with_agent, seconds, workdir, keep, options, code):
         if where == "application threads":
             in_kernel = frames[0][1].startswith("[kernel") or frames[0][0].startswith("bpf_prog_")
             where += ": " + ("BPF programs" if part else "kernel, outside BPF" if in_kernel else "Java and the JVM")
+            if hooks and any(HOOKS_CLASS in symbol for symbol, _ in frames):
+                hooked += 1
         threads[where] += 1
         if comm.startswith("tcplife-sessio"):
             reader[re.sub(r"\(.*|\+0x[0-9a-f]+$", "", frames[0][0])] += 1
     if not keep and os.path.exists("/tmp/perf-%d.map" % pid):
         os.remove("/tmp/perf-%d.map" % pid)
-    return sessions, 1e6 / FREQUENCY / sessions, threads, parts, reader, offsets
+    return sessions, 1e6 / FREQUENCY / sessions, threads, parts, reader, offsets, hooked
 
 
 def table(title, rows, columns):
@@ -258,6 +269,7 @@ def main():
     parser.add_argument("--keep", metavar="DIR", help="leave the perf recordings in DIR, the perf maps in /tmp")
     parser.add_argument("--options", metavar="AGENT_OPTIONS", help="the agent's options, threads=off for one")
     parser.add_argument("--annotate", metavar="N", type=int, help="the N most sampled instructions of each function")
+    parser.add_argument("--hooks", action="store_true", help="time the agent's socket hooks in the application's calls")
     args = parser.parse_args()
     if os.geteuid() != 0:
         sys.exit("run as root: perf samples the kernel and the agent loads BPF programs")
@@ -270,20 +282,24 @@ def main():
         workdir = args.keep or scratch
         os.makedirs(workdir, exist_ok=True)
         code = {} if args.annotate else None
-        runs = {label: profile(label == "agent", args.seconds, workdir, args.keep, args.options, code)
+        runs = {label: profile(label == "agent", args.seconds, workdir, args.keep, args.options, code, args.hooks)
                 for label in ("agent", "no agent")}
-    print("CPU: %s, %d CPUs; %d s windows; perf -F %d on every CPU; agent options: %s"
-          % (cpu, os.cpu_count(), args.seconds, FREQUENCY, args.options or "none"))
+    print("CPU: %s, %d CPUs; %d s windows; perf -F %d on every CPU; agent options: %s%s"
+          % (cpu, os.cpu_count(), args.seconds, FREQUENCY, args.options or "none",
+             "; frame pointers kept and the hooks compiled on their own (--hooks)" if args.hooks else ""))
     print("Sessions in the window: agent %.0f, no agent %.0f" % (runs["agent"][0], runs["no agent"][0]))
 
     def us(run, key, which):
-        _, scale, threads, parts, _, _ = runs[run]
+        _, scale, threads, parts, _, _, _ = runs[run]
         return {"threads": threads, "parts": parts}[which][key] * scale
 
     keys = sorted(set(runs["agent"][2]) | set(runs["no agent"][2]))
     rows = [[key, "%.2f" % us("agent", key, "threads"), "%.2f" % us("no agent", key, "threads")] for key in keys]
     rows.append(["**the JVM, all threads**", "%.2f" % sum(us("agent", k, "threads") for k in keys),
                  "%.2f" % sum(us("no agent", k, "threads") for k in keys)])
+    if args.hooks:
+        rows.append(["of the application's threads, under the agent's socket hooks (connect, accept)",
+                     "%.3f" % (runs["agent"][6] * runs["agent"][1]), "n/a"])
     table("CPU µs per session, by thread", rows, ["agent", "no agent"])
 
     parts = runs["agent"][3]
