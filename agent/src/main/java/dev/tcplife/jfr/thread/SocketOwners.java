@@ -167,8 +167,8 @@ public final class SocketOwners {
             return;
         }
         // A platform thread is noted by its kernel id, whatever it connects; the socket's family is looked up only
-        // for the connect-site event. In the application's connect that lookup finds its lines out of the cache,
-        // the hook's largest cost in place (issue 15).
+        // for the connect-site event: a ClassValue lookup whose lines, in the application's connect, are out of the
+        // cache (issue 15).
         platformOwner(thread);
         if (openListener.wanted() && fds.isInet(socket)) {
             markOpened(TcpSession.CLIENT, fds.inode(fds.fdOf(socket)));
